@@ -1,0 +1,56 @@
+import type { EmailMessage } from '../message/email-message.js';
+import type { MessageSettings } from '../message/message-settings.js';
+
+/** Options every backend accepts. */
+export interface BaseEmailBackendOptions {
+  /**
+   * Swallow connection and protocol failures, counting the message as not
+   * sent. Invalid addresses and bad headers are never silenced.
+   * @default false
+   */
+  failSilently?: boolean;
+}
+
+/**
+ * The contract every email backend fulfils, Django's `BaseEmailBackend`. Also
+ * the DI token of the default mailer in the Nest module.
+ *
+ * `sendMessages` on a closed backend opens it and closes it again; on an open
+ * one it leaves it open. Use `await using conn = mail.getConnection()` to have
+ * it closed for you.
+ *
+ * @example
+ * class MyBackend extends BaseEmailBackend {
+ *   async sendMessages(messages: Iterable<EmailMessage>) { let n = 0; for (const m of messages) n++; return n; }
+ * }
+ */
+export abstract class BaseEmailBackend implements AsyncDisposable {
+  /** See {@link BaseEmailBackendOptions.failSilently}. */
+  failSilently: boolean;
+  /** Defaults used when this backend renders messages (set by the Nest module). */
+  messageSettings: Partial<MessageSettings> = {};
+
+  constructor(options: BaseEmailBackendOptions = {}) {
+    this.failSilently = options.failSilently ?? false;
+  }
+
+  /**
+   * Opens a long-lived connection, if the backend has one. Returns `true` when
+   * it opened one, `false` when one was already open.
+   */
+  async open(): Promise<boolean | void> {}
+
+  /** Closes the connection; harmless when nothing is open. */
+  async close(): Promise<void> {}
+
+  /**
+   * Sends the messages and returns how many were sent. Accepts any iterable
+   * and iterates it once.
+   */
+  abstract sendMessages(messages: Iterable<EmailMessage>): Promise<number>;
+
+  /** Closes the backend at the end of an `await using` block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

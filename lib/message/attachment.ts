@@ -1,0 +1,72 @@
+import { detectMimeType } from 'nodemailer/lib/mime-funcs';
+import { BadHeaderError } from '../errors/bad-header.error.js';
+import { forbidNewlines } from './address.js';
+import { decodeUtf8 } from './charset.js';
+import type { EmailMessage } from './email-message.js';
+
+/** Django's `DEFAULT_ATTACHMENT_MIME_TYPE`. */
+export const DEFAULT_ATTACHMENT_MIME_TYPE = 'application/octet-stream';
+
+/** One attachment of an {@link EmailMessage}, as in Django's `EmailAttachment`. */
+export interface EmailAttachment {
+  /** File name shown to the recipient; `null` for none. Never used as a local path. */
+  filename: string | null;
+  /** Text, bytes, or another message (for `message/rfc822`). */
+  content: string | Buffer | EmailMessage;
+  /** MIME type such as `application/pdf`. */
+  mimetype: string;
+}
+
+/** One alternative rendering of an {@link EmailMultiAlternatives} body, as in Django's `EmailAlternative`. */
+export interface EmailAlternative {
+  /** The alternative body. */
+  content: string | Buffer;
+  /** MIME type such as `text/html`. */
+  mimetype: string;
+}
+
+// RFC 2045 §5.1 type "/" subtype, both tokens.
+const MIME_TYPE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+\/[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Validates a mimetype; returns it lowercased. */
+export function checkMimetype(mimetype: string, what: string): string {
+  if (typeof mimetype !== 'string')
+    throw new TypeError(
+      `${what} mimetype must be a string, got ${typeof mimetype}`,
+    );
+  forbidNewlines(mimetype, `${what} mimetype`);
+  if (!MIME_TYPE.test(mimetype)) {
+    throw new BadHeaderError(
+      `Invalid mimetype ${JSON.stringify(mimetype)} for ${what}: use "type/subtype", e.g. "text/csv"`,
+    );
+  }
+  return mimetype.toLowerCase();
+}
+
+/** Guesses a mimetype from a file name's extension, as Python's `mimetypes.guess_type`. */
+export function guessMimetype(filename: string | null | undefined): string {
+  const dot = filename ? filename.lastIndexOf('.') : -1;
+  if (!filename || dot < 0) return DEFAULT_ATTACHMENT_MIME_TYPE;
+  return (
+    detectMimeType(filename.slice(dot + 1).toLowerCase()) ||
+    DEFAULT_ATTACHMENT_MIME_TYPE
+  );
+}
+
+/**
+ * Django's rule for text attachments given as bytes: decode them as UTF-8 or,
+ * when they are not UTF-8, keep the bytes and send them as
+ * `application/octet-stream`. Applied when attaching and again when rendering,
+ * so attachments assigned directly to `attachments` are covered too.
+ */
+export function normalizeAttachment(
+  attachment: EmailAttachment,
+): EmailAttachment {
+  const { content, mimetype } = attachment;
+  if (!mimetype.startsWith('text/') || !Buffer.isBuffer(content))
+    return attachment;
+  const text = decodeUtf8(content);
+  return text === undefined
+    ? { ...attachment, mimetype: DEFAULT_ATTACHMENT_MIME_TYPE }
+    : { ...attachment, content: text };
+}

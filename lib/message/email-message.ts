@@ -1,0 +1,456 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { BaseEmailBackend } from '../backends/base.backend.js';
+import { BadHeaderError } from '../errors/bad-header.error.js';
+import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
+import { BCC_HEADER, mustBeArray } from '../mail.messages.js';
+import {
+  forbidNewlines,
+  parseMailbox,
+  parseMailboxList,
+  type Mailbox,
+} from './address.js';
+import {
+  checkMimetype,
+  guessMimetype,
+  normalizeAttachment,
+  type EmailAttachment,
+} from './attachment.js';
+import { canonicalCharset } from './charset.js';
+import {
+  checkHeaderName,
+  formatDate,
+  headerText,
+  makeMsgid,
+  type HeaderValue,
+} from './headers.js';
+import {
+  textPart,
+  type LeafPart,
+  type MimePart,
+  type RootHeader,
+} from './mime-builder.js';
+import { MimeMessage } from './mime-message.js';
+import {
+  DEFAULT_MESSAGE_SETTINGS,
+  type MessageSettings,
+} from './message-settings.js';
+
+/** An attachment as accepted by the constructor: an object, or Django's `(filename, content, mimetype?)` tuple. */
+export type AttachmentInput =
+  | EmailAttachment
+  | [
+      filename: string | null,
+      content: string | Buffer | EmailMessage,
+      mimetype?: string,
+    ];
+
+/** Everything after the four positional arguments of {@link EmailMessage}. */
+export interface EmailMessageOptions {
+  /** Blind-copy recipients: in the envelope, never in a header. */
+  bcc?: string[] | null;
+  /** Copy recipients. */
+  cc?: string[] | null;
+  /** Addresses for the `Reply-To` header (not recipients). */
+  replyTo?: string[] | null;
+  /**
+   * Extra headers. `From`, `To`, `Cc` and `Reply-To` here replace what the
+   * header shows (never the envelope); `Date` and `Message-ID` replace the
+   * generated ones. A `Bcc` key is an error.
+   */
+  headers?: Record<string, HeaderValue> | null;
+  /** Attachments, as objects or `[filename, content, mimetype?]` tuples. */
+  attachments?: AttachmentInput[] | null;
+  /** The backend `send()` uses. */
+  connection?: BaseEmailBackend | null;
+}
+
+const ADDRESS_OVERRIDES = new Set(['from', 'to', 'cc', 'reply-to']);
+/** Messages whose `message()` is running, to refuse a message attached inside itself. */
+const rendering = new Set<EmailMessage>();
+
+/**
+ * An email message, Django's `EmailMessage`: every attribute may be reassigned
+ * until the message is sent, and nothing is validated or cached before
+ * {@link EmailMessage.message} runs.
+ *
+ * @example
+ * const msg = new EmailMessage('Hello', 'Body goes here', 'from@example.com',
+ *   ['to1@example.com'], { bcc: ['bcc@example.com'], headers: { 'Message-ID': 'foo' } });
+ * msg.attachFile('/path/to/report.pdf');
+ * await mailService.send(msg);
+ */
+export class EmailMessage {
+  /** Subject line; may be empty. */
+  subject: string;
+  /** Main body text. */
+  body: string;
+  /** Sender address; empty means `defaultFromEmail` when the message is rendered. */
+  fromEmail: string;
+  /** `To` recipients. */
+  to: string[];
+  /** `Cc` recipients. */
+  cc: string[];
+  /** Blind-copy recipients: in the envelope only. */
+  bcc: string[];
+  /** `Reply-To` addresses. */
+  replyTo: string[];
+  /** Extra headers; see {@link EmailMessageOptions.headers}. */
+  extraHeaders: Record<string, HeaderValue>;
+  /** Attachments, in order. */
+  attachments: EmailAttachment[];
+  /** Backend used by {@link EmailMessage.send}; `undefined` until set. */
+  connection?: BaseEmailBackend;
+  /**
+   * Subtype of the main body: `'plain'` or `'html'`.
+   * @default 'plain'
+   */
+  contentSubtype = 'plain';
+  /**
+   * Charset of the body, alternatives and text attachments; `null` means the
+   * `defaultCharset` setting. Headers are always UTF-8.
+   * @default null
+   */
+  encoding: string | null = null;
+  /** Generated on the first `message()` and kept, so a resend carries the same Message-ID. */
+  private generatedMessageId?: string;
+
+  /**
+   * @param subject Subject line.
+   * @param body Main body text.
+   * @param fromEmail Sender; empty or omitted means `defaultFromEmail`.
+   * @param to `To` recipients (an array; a bare string is a `TypeError`).
+   * @param options cc, bcc, replyTo, headers, attachments and connection.
+   */
+  constructor(
+    subject: string = '',
+    body: string | null = '',
+    fromEmail: string | null = null,
+    to: string[] | null = null,
+    options: EmailMessageOptions = {},
+  ) {
+    this.subject = subject;
+    this.body = body ?? '';
+    this.fromEmail = fromEmail ?? '';
+    this.to = addressList(to, 'to');
+    this.cc = addressList(options.cc, 'cc');
+    this.bcc = addressList(options.bcc, 'bcc');
+    this.replyTo = addressList(options.replyTo, 'replyTo');
+    this.extraHeaders = options.headers ?? {};
+    this.attachments = [];
+    for (const item of options.attachments ?? []) {
+      if (Array.isArray(item)) this.attach(...item);
+      else this.attach(item);
+    }
+    if (options.connection) this.connection = options.connection;
+  }
+
+  /** `to` + `cc` + `bcc`, empty entries dropped, duplicates kept; `replyTo` is not included. */
+  recipients(): string[] {
+    return [...this.to, ...this.cc, ...this.bcc].filter(Boolean);
+  }
+
+  /**
+   * Validates the message and returns it ready to render. Throws
+   * {@link BadHeaderError} (or its subclass `InvalidAddressError`) for a line
+   * break or an invalid address anywhere in the headers, before anything is built.
+   *
+   * @param settings defaults from the module (sender, charset, local time).
+   */
+  message(settings: Partial<MessageSettings> = {}): MimeMessage {
+    if (rendering.has(this))
+      throw new TypeError('A message cannot be attached to itself');
+    rendering.add(this);
+    try {
+      return this.buildMessage({ ...DEFAULT_MESSAGE_SETTINGS, ...settings });
+    } finally {
+      rendering.delete(this);
+    }
+  }
+
+  /**
+   * Adds an attachment: `attach(filename, content, mimetype?)` or
+   * `attach({ filename, content, mimetype })`. The mimetype is guessed from the
+   * filename when omitted (`application/octet-stream` otherwise); text given as
+   * bytes that are not UTF-8 is sent as `application/octet-stream`. Pass an
+   * `EmailMessage` as content to attach it as `message/rfc822`.
+   */
+  attach(attachment: EmailAttachment): void;
+  attach(
+    filename: string | null,
+    content: string | Buffer | EmailMessage,
+    mimetype?: string | null,
+  ): void;
+  attach(
+    first: EmailAttachment | string | null,
+    content?: string | Buffer | EmailMessage,
+    mimetype?: string | null,
+  ): void {
+    if (first !== null && typeof first === 'object') {
+      if (content !== undefined || mimetype !== undefined) {
+        throw new TypeError(
+          'content and mimetype must not be given when an attachment object is provided.',
+        );
+      }
+      ({ filename: first, content, mimetype } = first);
+    }
+    if (content === undefined || content === null)
+      throw new TypeError('content must be provided.');
+    const type =
+      mimetype ||
+      (content instanceof EmailMessage
+        ? 'message/rfc822'
+        : guessMimetype(first));
+    this.attachments.push(
+      normalizeAttachment({ filename: first ?? null, content, mimetype: type }),
+    );
+  }
+
+  /**
+   * Attaches a file from the local file system, named by its basename. Reads
+   * it at once, so a missing file fails here and not at send time.
+   */
+  attachFile(path: string, mimetype?: string | null): void {
+    this.attach(basename(path), readFileSync(path), mimetype);
+  }
+
+  /**
+   * Sends the message through its `connection`. Returns 1 when sent, 0 when
+   * there are no recipients (no connection is needed then) or it failed silently.
+   *
+   * @param failSilently not allowed together with a connection, as in Django 6.1:
+   *   create the connection with `failSilently` instead.
+   */
+  async send(failSilently = false): Promise<number> {
+    if (!this.recipients().length) return 0;
+    if (!this.connection) {
+      throw new ImproperlyConfiguredError(
+        'This message has no connection. Send it with MailService.send(message), ' +
+          'or set message.connection = mailService.getConnection() first.',
+      );
+    }
+    if (failSilently) {
+      throw new TypeError(
+        'failSilently cannot be used with a connection. Pass failSilently to getConnection() instead.',
+      );
+    }
+    return this.connection.sendMessages([this]);
+  }
+
+  /**
+   * A deep copy: later changes to this message (lists, headers, attachment
+   * bytes) do not reach the copy. The connection is shared, not copied.
+   */
+  clone(): this {
+    const copy = Object.assign(
+      Object.create(Object.getPrototypeOf(this)),
+      this,
+    ) as this;
+    copy.to = [...this.to];
+    copy.cc = [...this.cc];
+    copy.bcc = [...this.bcc];
+    copy.replyTo = [...this.replyTo];
+    copy.extraHeaders = Object.fromEntries(
+      Object.entries(this.extraHeaders ?? {}).map(([k, v]) => [
+        k,
+        v instanceof Date ? new Date(v) : v,
+      ]),
+    );
+    copy.attachments = this.attachments.map((a) => ({
+      ...a,
+      content: cloneContent(a.content),
+    }));
+    return copy;
+  }
+
+  /** The alternative parts of the body; none for a plain message. */
+  protected alternativeParts(_charset: string): LeafPart[] {
+    return [];
+  }
+
+  private buildMessage(settings: MessageSettings): MimeMessage {
+    const charset = this.encoding ?? settings.defaultCharset;
+    canonicalCharset(charset);
+    const subject = String(this.subject ?? '');
+    forbidNewlines(subject, 'subject');
+    const from = parseMailbox(
+      this.fromEmail || settings.defaultFromEmail,
+      'fromEmail',
+    );
+    const to = mailboxes(this.to, 'to');
+    const cc = mailboxes(this.cc, 'cc');
+    const bcc = mailboxes(this.bcc, 'bcc');
+    const replyTo = mailboxes(this.replyTo, 'replyTo');
+
+    const shown = new Map<string, Mailbox[]>([
+      ['from', [from]],
+      ['to', to],
+      ['cc', cc],
+      ['reply-to', replyTo],
+    ]);
+    const extra: RootHeader[] = [];
+    for (const [name, value] of Object.entries(this.extraHeaders ?? {})) {
+      const lower = checkHeaderName(name).toLowerCase();
+      if (lower === 'bcc') throw new BadHeaderError(BCC_HEADER);
+      const text = headerText(name, value, settings.useLocaltime);
+      if (ADDRESS_OVERRIDES.has(lower))
+        shown.set(lower, parseMailboxList(text, `header ${name}`));
+      else if (lower === 'sender')
+        extra.push([name, parseMailboxList(text, `header ${name}`)]);
+      else extra.push([name, text]);
+    }
+    const given = new Set(extra.map(([name]) => name.toLowerCase()));
+    const headers: RootHeader[] = [['Subject', subject]];
+    for (const [name, lower] of [
+      ['From', 'from'],
+      ['To', 'to'],
+      ['Cc', 'cc'],
+      ['Reply-To', 'reply-to'],
+    ]) {
+      const list = shown.get(lower)!;
+      if (list.length) headers.push([name, list]);
+    }
+    if (!given.has('date'))
+      headers.push(['Date', formatDate(new Date(), settings.useLocaltime)]);
+    if (!given.has('message-id'))
+      headers.push(['Message-ID', (this.generatedMessageId ??= makeMsgid())]);
+    headers.push(...extra);
+
+    const envelope = {
+      from: from.address,
+      to: [...to, ...cc, ...bcc].map((m) => m.address),
+    };
+    return new MimeMessage(
+      this.structure(charset, settings),
+      headers,
+      envelope,
+      randomBytes(8).toString('hex'),
+    );
+  }
+
+  /** Django's MIME structure: no empty text part next to attachments or alternatives. */
+  private structure(charset: string, settings: MessageSettings): MimePart {
+    const subtype = String(this.contentSubtype ?? 'plain');
+    checkMimetype(`text/${subtype}`, 'contentSubtype');
+    if (typeof this.body !== 'string')
+      throw new TypeError(`body must be a string, got ${typeof this.body}`);
+    const alternatives = this.alternativeParts(charset);
+    const attachments = (this.attachments ?? []).map((a) =>
+      attachmentPart(a, charset, settings),
+    );
+    let main: MimePart | undefined =
+      this.body || (!alternatives.length && !attachments.length)
+        ? textPart(this.body, subtype, charset)
+        : undefined;
+    if (alternatives.length) {
+      main = {
+        contentType: 'multipart/alternative',
+        parts: main ? [main, ...alternatives] : alternatives,
+      };
+    }
+    if (!attachments.length) return main!;
+    return {
+      contentType: 'multipart/mixed',
+      parts: main ? [main, ...attachments] : attachments,
+    };
+  }
+}
+
+/** Checks a recipient list at construction and returns a copy. */
+function addressList(
+  value: string[] | null | undefined,
+  field: string,
+): string[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(mustBeArray(field));
+  return [...value];
+}
+
+/** Parses a recipient list at render time; empty entries are skipped. */
+function mailboxes(value: string[], field: string): Mailbox[] {
+  if (!Array.isArray(value)) throw new TypeError(mustBeArray(field));
+  return value
+    .filter((item) => item !== '' && item !== null && item !== undefined)
+    .map((item) => {
+      if (typeof item !== 'string') {
+        throw new TypeError(
+          `"${field}" must hold address strings, got ${Array.isArray(item) ? 'an array' : typeof item}`,
+        );
+      }
+      return parseMailbox(item, field);
+    });
+}
+
+function attachmentPart(
+  input: EmailAttachment,
+  charset: string,
+  settings: MessageSettings,
+): LeafPart {
+  if (!input || typeof input !== 'object' || !('content' in input)) {
+    throw new TypeError(
+      'Each attachment must be an object { filename, content, mimetype }',
+    );
+  }
+  const { filename, content, mimetype } = normalizeAttachment({
+    ...input,
+    mimetype: checkMimetype(input.mimetype, 'attachment'),
+  });
+  if (filename !== null && filename !== undefined) {
+    if (typeof filename !== 'string')
+      throw new TypeError(
+        `Attachment filename must be a string, got ${typeof filename}`,
+      );
+    forbidNewlines(filename, 'attachment filename');
+  }
+  const common = {
+    ...(filename ? { filename } : {}),
+    disposition: 'attachment' as const,
+  };
+  if (mimetype.startsWith('text/') && typeof content === 'string') {
+    return { ...textPart(content, mimetype.slice(5), charset), ...common };
+  }
+  if (mimetype.startsWith('message/')) {
+    // RFC 2046 §5.2.1: a message/* part is never base64 or quoted-printable.
+    if (content instanceof EmailMessage) {
+      const nested = content.message(settings);
+      return {
+        contentType: mimetype,
+        content: () => nested.createReadStream({ linesep: '\r\n' }),
+        transferEncoding: '8bit',
+        ...common,
+      };
+    }
+    const bytes = Buffer.isBuffer(content)
+      ? content
+      : Buffer.from(content, 'utf8');
+    return {
+      contentType: mimetype,
+      content: bytes,
+      transferEncoding: bytes.every((b) => b < 0x80) ? '7bit' : '8bit',
+      ...common,
+    };
+  }
+  if (content instanceof EmailMessage) {
+    throw new TypeError(
+      `An EmailMessage can only be attached as message/rfc822, not ${mimetype}`,
+    );
+  }
+  const bytes = Buffer.isBuffer(content)
+    ? content
+    : Buffer.from(content, 'utf8');
+  return {
+    contentType: mimetype,
+    content: bytes,
+    transferEncoding: 'base64',
+    ...common,
+  };
+}
+
+function cloneContent(
+  content: EmailAttachment['content'],
+): EmailAttachment['content'] {
+  if (Buffer.isBuffer(content)) return Buffer.from(content);
+  if (content instanceof EmailMessage) return content.clone();
+  return content;
+}
