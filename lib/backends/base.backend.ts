@@ -27,6 +27,11 @@ export interface BaseEmailBackendOptions {
 export abstract class BaseEmailBackend implements AsyncDisposable {
   /** See {@link BaseEmailBackendOptions.failSilently}. */
   failSilently: boolean;
+  /**
+   * Name of the mailer this backend serves (`'default'` or a key of the
+   * module's `mailers`); `null` for a connection made by hand.
+   */
+  alias: string | null = null;
   /** Defaults used when this backend renders messages (set by the Nest module). */
   messageSettings: Partial<MessageSettings> = {};
 

@@ -113,6 +113,11 @@ export class EmailMessage {
    * @default null
    */
   encoding: string | null = null;
+  /**
+   * Alias of the mailer that delivered this copy; set by the in-memory backend
+   * on the copies it stores (Django's `sent_using`).
+   */
+  sentUsing?: string | null;
   /** Generated on the first `message()` and kept, so a resend carries the same Message-ID. */
   private generatedMessageId?: string;
 
