@@ -13,6 +13,8 @@ export interface Mailbox {
 
 /** RFC 5322 §2.1.1: no header line may exceed 998 octets, so neither may one address. */
 const MAX_ADDRESS_LENGTH = 998;
+/** RFC 5321 §4.5.3.1.3: a path is at most 256 octets, angle brackets included. */
+const MAX_ADDR_SPEC_LENGTH = 254;
 /** A header override listing addresses; bounded so hostile input fails fast. */
 const MAX_LIST_LENGTH = 64 * 1024;
 const MAX_LIST_ITEMS = 1000;
@@ -149,8 +151,11 @@ function parseAddrSpec(
       'local part contains non-ASCII characters (SMTPUTF8 is not supported)',
     );
   }
-  if (domain === undefined) return local;
-  return `${local}@${asciiDomain(domain, invalid)}`;
+  const address =
+    domain === undefined ? local : `${local}@${asciiDomain(domain, invalid)}`;
+  if (address.length > MAX_ADDR_SPEC_LENGTH)
+    throw invalid(`longer than ${MAX_ADDR_SPEC_LENGTH} characters`);
+  return address;
 }
 
 function asciiDomain(

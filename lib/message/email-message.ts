@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { BaseEmailBackend } from '../backends/base.backend.js';
 import { BadHeaderError } from '../errors/bad-header.error.js';
 import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
+import { MessageEncodingError } from '../errors/message-encoding.error.js';
 import { BCC_HEADER, mustBeArray } from '../mail.messages.js';
 import {
   forbidNewlines,
@@ -26,6 +27,7 @@ import {
   type HeaderValue,
 } from './headers.js';
 import {
+  MAX_LINE_LENGTH,
   textPart,
   type LeafPart,
   type MimePart,
@@ -369,6 +371,8 @@ function addressList(
 ): string[] {
   if (value === null || value === undefined) return [];
   if (!Array.isArray(value)) throw new TypeError(mustBeArray(field));
+  if (value.some(Array.isArray))
+    throw new TypeError(`"${field}" must hold address strings, got an array`);
   return [...value];
 }
 
@@ -429,6 +433,13 @@ function attachmentPart(
     const bytes = Buffer.isBuffer(content)
       ? content
       : Buffer.from(content, 'utf8');
+    if (longestLine(bytes) > MAX_LINE_LENGTH) {
+      throw new MessageEncodingError(
+        `A ${mimetype} attachment has a line over ${MAX_LINE_LENGTH} octets; ` +
+          'such parts may not be base64 or quoted-printable encoded (RFC 2046 §5.2.1), ' +
+          'so attach it as application/octet-stream or re-encode its body first',
+      );
+    }
     return {
       contentType: mimetype,
       content: bytes,
@@ -450,6 +461,17 @@ function attachmentPart(
     transferEncoding: 'base64',
     ...common,
   };
+}
+
+/** Length in octets of the longest line (CRLF or LF terminated). */
+function longestLine(bytes: Buffer): number {
+  let longest = 0;
+  let start = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, start)) {
+    longest = Math.max(longest, i - start - (bytes[i - 1] === 0x0d ? 1 : 0));
+    start = i + 1;
+  }
+  return Math.max(longest, bytes.length - start);
 }
 
 function cloneContent(

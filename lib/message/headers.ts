@@ -7,6 +7,8 @@ import { forbidNewlines } from './address.js';
 /** A value given in `headers`: text, or a `Date` rendered as RFC 5322 date-time. */
 export type HeaderValue = string | Date;
 
+/** Leaves room on the header's first line (998 octets) for the value. */
+const MAX_NAME_LENGTH = 900;
 // RFC 5322 §3.6.8: a field name is printable US-ASCII except ":".
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
@@ -21,6 +23,11 @@ const STRUCTURAL = new Set([
 /** Validates one extra header name; returns it unchanged. */
 export function checkHeaderName(name: string): string {
   forbidNewlines(name, `header name ${JSON.stringify(name)}`);
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new BadHeaderError(
+      `Header name ${JSON.stringify(name.slice(0, 40) + '…')} is longer than ${MAX_NAME_LENGTH} characters`,
+    );
+  }
   if (!FIELD_NAME.test(name)) {
     throw new BadHeaderError(
       `Invalid header name ${JSON.stringify(name)}: use printable ASCII without spaces or ":"`,

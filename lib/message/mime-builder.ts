@@ -1,6 +1,8 @@
+import * as mimeFuncs from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import * as qp from 'nodemailer/lib/qp';
 import type { Readable } from 'node:stream';
+import { BadHeaderError } from '../errors/bad-header.error.js';
 import type { Mailbox } from './address.js';
 import { canonicalCharset, encodeText } from './charset.js';
 
@@ -77,11 +79,81 @@ function chooseTextEncoding(bytes: Buffer): string {
   return qpLength > base64Length ? 'base64' : 'quoted-printable';
 }
 
-/** A MimeNode whose transfer encoding is ours to choose (nodemailer never picks 8bit). */
+/** RFC 5322 §2.1.1: no line of a message may exceed 998 octets. */
+export const MAX_LINE_LENGTH = 998;
+/** A display-name word longer than a folded line is sent as encoded-words. */
+const MAX_NAME_WORD = 76;
+/** Headers whose syntax forbids encoded-words: an unfoldable word there is an error. */
+const UNENCODABLE = new Set([
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'reply-to',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'content-id',
+]);
+
+/** The nodemailer MimeNode internals that {@link PartNode} refines. */
+interface MimeNodeInternals {
+  encodeHeaderValue(key: string, value: unknown): string;
+  _encodeAddressName(name: string): string;
+  _normalizeAddress(address: string): string;
+}
+const nodemailerNode = MimeNode.prototype as unknown as MimeNodeInternals;
+
+/** True when a whitespace-free run of `text`, after `indent` columns, cannot fit on one line. */
+function hasOverlongWord(text: string, indent: number): boolean {
+  return text
+    .split(/\s+/)
+    .some((word) => indent + word.length > MAX_LINE_LENGTH);
+}
+
+/**
+ * A MimeNode whose transfer encoding is ours to choose (nodemailer never picks
+ * 8bit), that keeps our validated addresses byte for byte, and that never
+ * writes a header line over 998 octets.
+ */
 class PartNode extends MimeNode {
   transferEncoding?: string;
   override getTransferEncoding(): string | false {
     return this.transferEncoding ?? super.getTransferEncoding();
+  }
+
+  /** Addresses were parsed and punycoded already; nodemailer would lowercase an ASCII domain. */
+  _normalizeAddress(address: string): string {
+    return /^[\x20-\x7e]+$/.test(address)
+      ? address
+      : nodemailerNode._normalizeAddress.call(this, address);
+  }
+
+  /** A display name with a word too long to fold goes out as encoded-words, which fold. */
+  _encodeAddressName(name: string): string {
+    return name.split(/\s+/).some((word) => word.length > MAX_NAME_WORD)
+      ? mimeFuncs.encodeWord(name, 'Q', 52)
+      : nodemailerNode._encodeAddressName.call(this, name);
+  }
+
+  /**
+   * nodemailer folds at whitespace only, so a long enough word would make a
+   * line over 998 octets: unstructured values then become encoded-words (as
+   * Python does), long parameters RFC 2231 continuations.
+   */
+  encodeHeaderValue(key: string, value: unknown): string {
+    const encoded = nodemailerNode.encodeHeaderValue.call(this, key, value);
+    if (!hasOverlongWord(encoded, key.length + 2)) return encoded;
+    const lower = key.toLowerCase();
+    if (lower === 'content-type' || lower === 'content-disposition')
+      return mimeFuncs.buildHeaderValue(mimeFuncs.parseHeaderValue(encoded));
+    if (UNENCODABLE.has(lower)) {
+      throw new BadHeaderError(
+        `The ${key} header holds a word too long for one line (over ${MAX_LINE_LENGTH} octets)`,
+      );
+    }
+    return mimeFuncs.encodeWord(String(value), 'Q', 52);
   }
 }
 

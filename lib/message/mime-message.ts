@@ -25,7 +25,7 @@ export interface RenderOptions {
  * every render of one `MimeMessage` gives the same bytes.
  */
 export class MimeMessage {
-  private headerBlock?: string;
+  private readonly headerBlock: string;
 
   /** @internal Built by `EmailMessage.message()`. */
   constructor(
@@ -34,7 +34,10 @@ export class MimeMessage {
     /** Envelope sender and recipients for SMTP. */
     readonly envelope: Envelope,
     private readonly baseBoundary: string,
-  ) {}
+  ) {
+    // Building the headers now makes every header problem surface in `message()`.
+    this.headerBlock = this.tree('\r\n').buildHeaders();
+  }
 
   /**
    * A header's value as it will be sent (encoded, unfolded), or `undefined`.
@@ -43,7 +46,6 @@ export class MimeMessage {
    * @example msg.message().get('Content-Transfer-Encoding') // '7bit'
    */
   get(name: string): string | undefined {
-    this.headerBlock ??= this.tree('\r\n').buildHeaders();
     const wanted = name.toLowerCase();
     for (const line of this.headerBlock
       .replace(/\r\n[ \t]/g, ' ')
