@@ -1,0 +1,461 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { Readable } from 'node:stream';
+import { domainToASCII } from 'node:url';
+import NodemailerConnection, {
+  type SMTPConnectionOptions,
+} from 'nodemailer/lib/smtp-connection';
+import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
+import type { EmailMessage } from '../message/email-message.js';
+import type { MimeMessage } from '../message/mime-message.js';
+import {
+  BaseEmailBackend,
+  type BaseEmailBackendOptions,
+} from './base.backend.js';
+
+/** Options of {@link SmtpEmailBackend}, Django's `EMAIL_*` settings. */
+export interface SmtpEmailBackendOptions extends BaseEmailBackendOptions {
+  /**
+   * SMTP server host name or IP address.
+   * @default 'localhost'
+   */
+  host?: string;
+  /**
+   * SMTP server port. Defaults as in Django 6.1's `MAILERS`: 465 with
+   * `useSsl`, 587 with `useTls`, else 25.
+   * @default 25
+   */
+  port?: number;
+  /**
+   * User name for SMTP AUTH. The backend logs in only when both `username`
+   * and `password` are non-empty.
+   * @default undefined
+   */
+  username?: string;
+  /**
+   * Password for SMTP AUTH. Never logged, and not kept on an enumerable field.
+   * @default undefined
+   */
+  password?: string;
+  /**
+   * Require STARTTLS (explicit TLS, usually port 587). A server that does not
+   * offer it is an error, and nothing (no credentials, no `MAIL FROM`) is sent
+   * in plain text. Mutually exclusive with `useSsl`.
+   *
+   * When neither `useTls` nor `useSsl` is set the connection stays plain text
+   * and STARTTLS is not tried even if offered, as in Django.
+   * @default false
+   */
+  useTls?: boolean;
+  /**
+   * Implicit TLS from the first byte (SMTPS, usually port 465). Mutually
+   * exclusive with `useTls`.
+   * @default false
+   */
+  useSsl?: boolean;
+  /**
+   * Seconds to wait for the connection, the greeting, and each server reply;
+   * also how long an open connection may sit idle before it is dropped (the
+   * next send then reconnects). `null` keeps nodemailer's defaults
+   * (2 min to connect, 30 s for the greeting, 10 min of inactivity).
+   * @default null
+   */
+  timeout?: number | null;
+  /**
+   * Path of a PEM client certificate, presented when TLS is in use.
+   * @default undefined
+   */
+  sslCertfile?: string;
+  /**
+   * Path of the PEM private key of `sslCertfile`.
+   * @default undefined
+   */
+  sslKeyfile?: string;
+  /**
+   * Path of a PEM CA bundle to trust instead of the system roots, for a
+   * development server with a private CA or self-signed certificate.
+   * Certificates and host names are always verified.
+   * @default undefined
+   */
+  sslCafile?: string;
+}
+
+type SendError = Error & { code?: string; responseCode?: number };
+
+const BOTH_TLS_MODES =
+  'SmtpEmailBackend: useTls and useSsl are mutually exclusive, so set only one of them ' +
+  '(useTls for STARTTLS, usually port 587; useSsl for implicit TLS, usually port 465).';
+
+/** Error codes after which not one byte may have reached the server. */
+const TRANSIENT_CODES = new Set([
+  'ECONNECTION',
+  'ESOCKET',
+  'ETIMEDOUT',
+  'EPROTOCOL',
+]);
+
+/**
+ * Sends mail over SMTP, Django's `django.core.mail.backends.smtp.EmailBackend`,
+ * on nodemailer's low-level `SMTPConnection`: one open connection carries any
+ * number of messages.
+ *
+ * - `open()` connects (TLS, AUTH) and returns `true`, or `false` when already
+ *   open. Any failure on the way drops the half-open connection.
+ * - `sendMessages()` on a closed backend opens a connection and closes it at
+ *   the end; on an open one it leaves it open, and reconnects first if the
+ *   server dropped it while idle.
+ * - Calls on one instance are serialized: concurrent sends never interleave
+ *   on the socket, and concurrent `open()` calls share one connection.
+ * - `failSilently` swallows connection and SMTP errors (the message counts as
+ *   not sent); invalid headers and addresses always throw.
+ * - A message that some recipients refused still counts as sent, as in Django.
+ *
+ * @example
+ * await using conn = new SmtpEmailBackend({ host: 'smtp.example.com', useTls: true,
+ *   username: 'apikey', password: process.env.SMTP_PASSWORD });
+ * await conn.open();
+ * await conn.sendMessages([m1, m2]); // one connection for both
+ */
+export class SmtpEmailBackend extends BaseEmailBackend {
+  /** See {@link SmtpEmailBackendOptions.host}. */
+  readonly host: string;
+  /** See {@link SmtpEmailBackendOptions.port}. */
+  readonly port: number;
+  /** See {@link SmtpEmailBackendOptions.username}. */
+  readonly username: string | undefined;
+  /** See {@link SmtpEmailBackendOptions.useTls}. */
+  readonly useTls: boolean;
+  /** See {@link SmtpEmailBackendOptions.useSsl}. */
+  readonly useSsl: boolean;
+  /** See {@link SmtpEmailBackendOptions.timeout}. */
+  readonly timeout: number | null;
+  /** See {@link SmtpEmailBackendOptions.sslCertfile}. */
+  readonly sslCertfile: string | undefined;
+  /** See {@link SmtpEmailBackendOptions.sslKeyfile}. */
+  readonly sslKeyfile: string | undefined;
+  /** See {@link SmtpEmailBackendOptions.sslCafile}. */
+  readonly sslCafile: string | undefined;
+
+  readonly #password: string | undefined;
+  #connection: NodemailerConnection | null = null;
+  /** A connection not yet used since it was made within the current call. */
+  #untouched: NodemailerConnection | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** @throws ImproperlyConfiguredError when both `useTls` and `useSsl` are set. */
+  constructor(options: SmtpEmailBackendOptions = {}) {
+    super(options);
+    if (options.useTls && options.useSsl) {
+      throw new ImproperlyConfiguredError(BOTH_TLS_MODES);
+    }
+    const { timeout = null } = options;
+    if (timeout !== null && !(timeout > 0)) {
+      throw new ImproperlyConfiguredError(
+        `SmtpEmailBackend: timeout must be a positive number of seconds or null, got ${timeout}.`,
+      );
+    }
+    this.useTls = options.useTls ?? false;
+    this.useSsl = options.useSsl ?? false;
+    this.host = options.host || 'localhost';
+    this.port = options.port || (this.useSsl ? 465 : this.useTls ? 587 : 25);
+    this.username = options.username;
+    this.#password = options.password;
+    this.timeout = timeout;
+    this.sslCertfile = options.sslCertfile;
+    this.sslKeyfile = options.sslKeyfile;
+    this.sslCafile = options.sslCafile;
+  }
+
+  /**
+   * Connects, upgrades to TLS and logs in as configured.
+   *
+   * @returns `true` when it opened a connection, `false` when one was already
+   *   open, `undefined` when opening failed and `failSilently` is set.
+   * @throws the connection, TLS or authentication error otherwise.
+   */
+  open(): Promise<boolean | undefined> {
+    return this.exclusive(() => this.openNow());
+  }
+
+  /**
+   * Says goodbye (QUIT) and closes the connection. Harmless when nothing is
+   * open or the server is already gone.
+   */
+  close(): Promise<void> {
+    return this.exclusive(() => this.closeNow());
+  }
+
+  /**
+   * Sends each message with recipients, in order, and returns how many the
+   * server accepted. Every message is validated before anything is sent.
+   *
+   * @throws BadHeaderError (and other validation errors) always; connection
+   *   and SMTP errors unless `failSilently`.
+   */
+  async sendMessages(messages: Iterable<EmailMessage>): Promise<number> {
+    const prepared: MimeMessage[] = [];
+    for (const message of messages) {
+      if (message.recipients().length) {
+        prepared.push(message.message(this.messageSettings));
+      }
+    }
+    if (!prepared.length) return 0;
+    return this.exclusive(async () => {
+      const wasOpen = this.#connection !== null;
+      if (!wasOpen) {
+        if (!(await this.openNow())) return 0;
+        this.#untouched = this.#connection;
+      }
+      let sent = 0;
+      try {
+        for (const mime of prepared) {
+          const outcome = await this.deliver(mime);
+          if (outcome === 'sent') sent++;
+          else if (outcome === 'unreachable') break;
+        }
+      } finally {
+        if (!wasOpen) await this.closeNow();
+      }
+      return sent;
+    });
+  }
+
+  /** Runs `task` once every earlier call on this instance has settled. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async openNow(): Promise<boolean | undefined> {
+    if (this.#connection && !this.#connection.destroyed) return false;
+    this.#connection = null;
+    try {
+      this.#connection = await this.connect();
+      return true;
+    } catch (err) {
+      if (this.failSilently) return undefined;
+      throw err;
+    }
+  }
+
+  private async closeNow(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = null;
+    this.#untouched = null;
+    if (!connection || connection.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const fallback = setTimeout(
+        () => connection.close(),
+        Math.min((this.timeout ?? 5) * 1000, 5000),
+      );
+      connection.once('end', () => {
+        clearTimeout(fallback);
+        resolve();
+      });
+      try {
+        connection.quit();
+      } catch {
+        connection.close();
+      }
+    });
+  }
+
+  /**
+   * Sends one message over the open connection, reconnecting first when the
+   * server dropped it. A message is retried once, on a new connection, only
+   * when a reused connection failed before any of its bytes were read.
+   */
+  private async deliver(
+    mime: MimeMessage,
+  ): Promise<'sent' | 'failed' | 'unreachable'> {
+    for (let attempt = 0; ; attempt++) {
+      let connection = this.#connection;
+      if (!connection || connection.destroyed) {
+        this.#connection = null;
+        try {
+          connection =
+            this.#connection =
+            this.#untouched =
+              await this.connect();
+        } catch (err) {
+          if (this.failSilently) return 'unreachable';
+          throw err;
+        }
+      }
+      const reused = connection !== this.#untouched;
+      this.#untouched = null;
+      const stream = mime.createReadStream({ linesep: '\r\n' });
+      try {
+        await send(connection, mime, stream);
+        return 'sent';
+      } catch (caught) {
+        const err = caught as SendError;
+        const transient =
+          TRANSIENT_CODES.has(err.code ?? '') || err.responseCode === 421;
+        if (transient) connection.close();
+        if (reused && attempt === 0 && transient && !stream.readableDidRead) {
+          continue;
+        }
+        if (!connection.destroyed) await reset(connection);
+        if (this.failSilently) return 'failed';
+        throw err;
+      }
+    }
+  }
+
+  /** A connected, TLS-upgraded, logged-in connection, or a thrown error and nothing left open. */
+  private async connect(): Promise<NodemailerConnection> {
+    const connection = new NodemailerConnection(await this.connectionOptions());
+    // Failures arrive through the callbacks below; a connection that dies
+    // while idle is noticed through `destroyed` before the next send.
+    connection.on('error', () => undefined);
+    try {
+      await step(connection, (done) => connection.connect(done));
+      const password = this.#password;
+      if (this.username && password) {
+        await step(connection, (done) =>
+          connection.login({ user: this.username, pass: password }, (err) =>
+            done(err ?? undefined),
+          ),
+        );
+      }
+      return connection;
+    } catch (err) {
+      // CVE-2026-7666: never keep a half-open (pre-TLS) connection around.
+      connection.close();
+      throw err;
+    }
+  }
+
+  private async connectionOptions(): Promise<SMTPConnectionOptions> {
+    const ms = this.timeout === null ? undefined : this.timeout * 1000;
+    const [ca, cert, key] = await Promise.all(
+      [this.sslCafile, this.sslCertfile, this.sslKeyfile].map((path) =>
+        path ? readFile(path) : undefined,
+      ),
+    );
+    return {
+      host: this.host,
+      port: this.port,
+      secure: this.useSsl,
+      requireTLS: this.useTls,
+      ignoreTLS: !this.useTls,
+      opportunisticTLS: false,
+      name: ehloName(),
+      connectionTimeout: ms,
+      greetingTimeout: ms,
+      socketTimeout: ms,
+      logger: false,
+      tls: { ca, cert, key },
+    };
+  }
+}
+
+/**
+ * @deprecated Use {@link SmtpEmailBackend}. Kept because the seed project
+ * documents `SMTPConnection` (Django's old name for the SMTP backend).
+ */
+export const SMTPConnection = SmtpEmailBackend;
+/** @deprecated Use {@link SmtpEmailBackend}. */
+export type SMTPConnection = SmtpEmailBackend;
+
+/**
+ * Reads an `smtp://` or `smtps://` URL into {@link SmtpEmailBackendOptions}.
+ * User name and password are percent-decoded. Query parameters:
+ * `tls=true` (or `starttls=true`) for STARTTLS, `timeout=<seconds>`.
+ * Errors never repeat the URL, which may hold a password.
+ *
+ * @example
+ * parseSmtpUrl('smtp://apikey:s%40cret@smtp.example.com:587?tls=true')
+ * // { host: 'smtp.example.com', port: 587, username: 'apikey', password: 's@cret', useTls: true }
+ * parseSmtpUrl('smtps://user:pass@smtp.example.com') // useSsl, port 465
+ */
+export function parseSmtpUrl(url: string): SmtpEmailBackendOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ImproperlyConfiguredError(
+      'parseSmtpUrl: not a valid URL; expected smtp://user:pass@host:port or smtps://...',
+    );
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+    throw new ImproperlyConfiguredError(
+      `parseSmtpUrl: unsupported scheme "${parsed.protocol}"; use smtp:// (plain, or ?tls=true for STARTTLS) or smtps:// (implicit TLS).`,
+    );
+  }
+  const options: SmtpEmailBackendOptions = {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
+  };
+  if (parsed.port) options.port = Number(parsed.port);
+  if (parsed.username) options.username = decodeURIComponent(parsed.username);
+  if (parsed.password) options.password = decodeURIComponent(parsed.password);
+  if (parsed.protocol === 'smtps:') options.useSsl = true;
+  for (const [name, value] of parsed.searchParams) {
+    if (name === 'tls' || name === 'starttls') {
+      options.useTls = /^(1|true|yes|on)$/i.test(value);
+    } else if (name === 'timeout') {
+      options.timeout = Number(value);
+    } else {
+      throw new ImproperlyConfiguredError(
+        `parseSmtpUrl: unknown query parameter "${name}"; supported: tls, starttls, timeout.`,
+      );
+    }
+  }
+  if (options.useSsl && options.useTls) {
+    throw new ImproperlyConfiguredError(
+      'parseSmtpUrl: smtps:// is already implicit TLS; drop ?tls=true, or use smtp:// with ?tls=true for STARTTLS.',
+    );
+  }
+  return options;
+}
+
+/** The EHLO name: this host's name, punycoded, or `localhost` if it is not a usable DNS name. */
+function ehloName(): string {
+  const name = domainToASCII(hostname());
+  return /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/i.test(name) ? name : 'localhost';
+}
+
+/** Runs one callback-style step, failing too if the connection errors or ends meanwhile. */
+function step(
+  connection: NodemailerConnection,
+  run: (done: (err?: Error) => void) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => finish(err);
+    const onEnd = () => finish(new Error('Connection closed unexpectedly'));
+    const finish = (err?: Error) => {
+      connection.off('error', onError);
+      connection.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    connection.on('error', onError);
+    connection.on('end', onEnd);
+    run(finish);
+  });
+}
+
+function send(
+  connection: NodemailerConnection,
+  mime: MimeMessage,
+  stream: Readable,
+): Promise<void> {
+  const { from, to } = mime.envelope;
+  return new Promise<void>((resolve, reject) => {
+    connection.send({ from, to, use8BitMime: true }, stream, (err) =>
+      err ? reject(err) : resolve(),
+    );
+  });
+}
+
+/** RSET after a refused message so the next one starts a clean transaction. */
+function reset(connection: NodemailerConnection): Promise<void> {
+  return new Promise<void>((resolve) => {
+    connection.reset((err) => {
+      if (err) connection.close();
+      resolve();
+    });
+  });
+}
