@@ -35,3 +35,48 @@ export {
   type Envelope,
   type RenderOptions,
 } from './message/mime-message.js';
+export {
+  ConsoleEmailBackend,
+  type ConsoleEmailBackendOptions,
+} from './backends/console.backend.js';
+export {
+  FileEmailBackend,
+  type FileEmailBackendOptions,
+} from './backends/file.backend.js';
+export { LocmemEmailBackend } from './backends/locmem.backend.js';
+export { DummyEmailBackend } from './backends/dummy.backend.js';
+export { MailOutbox } from './testing/mail-outbox.js';
+export { MailModule } from './mail.module.js';
+export {
+  MAIL_MODULE_OPTIONS,
+  type MailModuleExtras,
+} from './mail.module-definition.js';
+export {
+  MailService,
+  type ConnectionChoice,
+  type MailAdminsOptions,
+  type MassMailItem,
+  type SendMailOptions,
+  type SendOptions,
+} from './mail.service.js';
+export { DEFAULT_MAILER } from './mail.constants.js';
+export { getMailerToken, InjectMailer } from './mail.decorators.js';
+export { MailerDoesNotExistError } from './errors/mailer-does-not-exist.error.js';
+export type {
+  BackendName,
+  MailerConfig,
+  MailModuleOptions,
+  MailSettingsOptions,
+  SmtpMailerOptions,
+} from './interfaces/mail-module-options.interface.js';
+export {
+  parseSmtpUrl,
+  SMTPConnection,
+  SmtpEmailBackend,
+  type SmtpEmailBackendOptions,
+} from './backends/smtp.backend.js';
+export {
+  startDebugSmtpServer,
+  type DebugSmtpServer,
+  type DebugSmtpServerOptions,
+} from './debug-server/debug-server.js';

@@ -16,7 +16,11 @@ function sourceFiles(dir: string): string[] {
 
 /** The package a bare import specifier names: `@scope/name` or `name`. */
 function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) {
+  if (
+    specifier.startsWith('.') ||
+    specifier.startsWith('node:') ||
+    builtinModules.includes(specifier)
+  ) {
     return undefined;
   }
   const parts = specifier.split('/');
@@ -29,12 +33,14 @@ describe('package.json', () => {
       ...Object.keys(manifest.dependencies ?? {}),
       ...Object.keys(manifest.peerDependencies ?? {}),
     ]);
-    const importPattern = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+    const importPattern =
+      /(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
     const undeclared: string[] = [];
     for (const file of sourceFiles(join(root, 'lib'))) {
       for (const match of readFileSync(file, 'utf8').matchAll(importPattern)) {
         const name = packageOf(match[1] ?? match[2]);
-        if (name && !declared.has(name)) undeclared.push(`${name} (in ${file.slice(root.length + 1)})`);
+        if (name && !declared.has(name))
+          undeclared.push(`${name} (in ${file.slice(root.length + 1)})`);
       }
     }
     expect(undeclared).toEqual([]);
@@ -49,7 +55,10 @@ describe('package.json', () => {
 
   it('is an ESM package with an exports map, dist-only files and explicit peer majors', () => {
     expect(manifest.type).toBe('module');
-    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(manifest.exports['.']).toEqual({
+      types: './dist/index.d.ts',
+      default: './dist/index.js',
+    });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
     expect(manifest.engines.node).toBe('>=20.19');

@@ -1,0 +1,53 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+} from './mail.module-definition.js';
+import { createMailProviders, mailExports } from './mail.providers.js';
+
+/**
+ * Registers the mailers as providers and exports `MailService`, `MailOutbox`,
+ * the default mailer (token `BaseEmailBackend`) and the named mailers
+ * (`getMailerToken(alias)`). Connections are opened on first use and closed
+ * on `app.close()`.
+ *
+ * @example
+ * MailModule.forRoot({ backend: 'console', defaultFromEmail: 'noreply@example.com' })
+ * @example
+ * MailModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ options: { url: config.getOrThrow('EMAIL_URL') } }),
+ * })
+ */
+@Module({})
+export class MailModule extends ConfigurableModuleClass {
+  /** Configures the module with options known at import time. */
+  static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withMailers(
+      super.forRoot(options),
+      Object.keys(options.mailers ?? {}),
+    );
+  }
+
+  /**
+   * Configures the module from a factory, class or existing provider (e.g.
+   * `ConfigService`). List named mailers in `mailerAliases` to inject them
+   * with `@InjectMailer(alias)`; `using` works for every configured alias.
+   */
+  static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withMailers(
+      super.forRootAsync(options),
+      options.mailerAliases ?? [],
+    );
+  }
+}
+
+function withMailers(module: DynamicModule, aliases: string[]): DynamicModule {
+  return {
+    ...module,
+    providers: [...(module.providers ?? []), ...createMailProviders(aliases)],
+    exports: [...(module.exports ?? []), ...mailExports(aliases)],
+  };
+}

@@ -1,0 +1,244 @@
+import type { Type } from '@nestjs/common';
+import type { BaseEmailBackend } from './backends/base.backend.js';
+import type { BackendName } from './interfaces/mail-module-options.interface.js';
+import { DEFAULT_MAILER } from './mail.constants.js';
+import { backendClass, createBackend } from './mailer.factory.js';
+import type { MailerRegistry } from './mailer.registry.js';
+import { EmailMessage } from './message/email-message.js';
+import { EmailMultiAlternatives } from './message/email-multi-alternatives.js';
+
+/** How a send picks its connection; the combinations Django 6.1 refuses are `TypeError`s. */
+export interface ConnectionChoice {
+  /** Alias of a configured mailer. Cannot be combined with the other fields. */
+  using?: string;
+  /** Swallow connection and SMTP errors (sent on a fresh connection of the default backend). */
+  failSilently?: boolean;
+  /** Log in as this user (on a fresh connection of the default backend). */
+  authUser?: string;
+  /** Password for `authUser`. */
+  authPassword?: string;
+  /** A connection from `getConnection()`; the caller opens and closes it. */
+  connection?: BaseEmailBackend;
+}
+
+/** Options of {@link MailService.sendMail}. */
+export interface SendMailOptions extends ConnectionChoice {
+  /** An HTML version of the message, sent as a `text/html` alternative. */
+  htmlMessage?: string;
+}
+
+/** Options of {@link MailService.mailAdmins} and {@link MailService.mailManagers}. */
+export type MailAdminsOptions = Omit<
+  SendMailOptions,
+  'authUser' | 'authPassword'
+>;
+
+/** Options of {@link MailService.send}. */
+export type SendOptions = Pick<ConnectionChoice, 'using' | 'failSilently'>;
+
+/** One item of {@link MailService.sendMassMail}: `[subject, message, fromEmail, recipientList]`. */
+export type MassMailItem = [
+  subject: string,
+  message: string,
+  fromEmail: string | null,
+  recipientList: string[],
+];
+
+/**
+ * Django's sending functions, bound to the module's mailers. Inject it into
+ * controllers and services.
+ *
+ * @example
+ * constructor(private readonly mail: MailService) {}
+ * await this.mail.sendMail('Subject here', 'Here is the message.', 'from@example.com', ['to@example.com']);
+ */
+export class MailService {
+  /** @internal Created by `MailModule`. */
+  constructor(private readonly registry: MailerRegistry) {}
+
+  /**
+   * Sends one message to every address in `recipientList` (all in `To`).
+   * Returns 1 when sent, 0 when the list is empty (nothing is connected) or
+   * the send failed silently.
+   */
+  async sendMail(
+    subject: string,
+    message: string,
+    fromEmail: string | null,
+    recipientList: string[],
+    options: SendMailOptions = {},
+  ): Promise<number> {
+    const msg = new EmailMultiAlternatives(
+      subject,
+      message,
+      fromEmail,
+      recipientList,
+    );
+    if (options.htmlMessage)
+      msg.attachAlternative(options.htmlMessage, 'text/html');
+    if (!msg.recipients().length) return 0;
+    return this.deliver([msg], options);
+  }
+
+  /**
+   * Sends one plain message per item, all over one connection. Returns how many were sent.
+   *
+   * @example
+   * await mail.sendMassMail([
+   *   ['Subject', 'Message.', 'from@example.com', ['first@example.com', 'other@example.com']],
+   *   ['Subject', 'Message.', 'from@example.com', ['second@test.com']],
+   * ]);
+   */
+  async sendMassMail(
+    datatuple: Iterable<MassMailItem>,
+    options: ConnectionChoice = {},
+  ): Promise<number> {
+    const messages = [...datatuple].map(
+      ([subject, message, fromEmail, recipientList]) =>
+        new EmailMessage(subject, message, fromEmail, recipientList),
+    );
+    return this.deliver(messages, options);
+  }
+
+  /**
+   * Mails the `admins` of the module options, from `serverEmail`, with
+   * `subjectPrefix` before the subject. Does nothing when there are no admins.
+   */
+  async mailAdmins(
+    subject: string,
+    message: string,
+    options: MailAdminsOptions = {},
+  ): Promise<void> {
+    await this.mailStaff(
+      this.registry.settings.admins,
+      subject,
+      message,
+      options,
+    );
+  }
+
+  /** As {@link MailService.mailAdmins}, to the `managers`. */
+  async mailManagers(
+    subject: string,
+    message: string,
+    options: MailAdminsOptions = {},
+  ): Promise<void> {
+    await this.mailStaff(
+      this.registry.settings.managers,
+      subject,
+      message,
+      options,
+    );
+  }
+
+  /**
+   * A new connection, not shared with anything: open and close it yourself, or
+   * use `await using`. Without `backend` it is the default mailer's backend,
+   * with `options` merged over the default mailer's options.
+   *
+   * @example
+   * await using conn = mail.getConnection();
+   * await conn.open();
+   * await conn.sendMessages([msg1, msg2]);
+   */
+  getConnection(
+    backend?: BackendName | Type<BaseEmailBackend>,
+    options: object = {},
+  ): BaseEmailBackend {
+    const defaults = this.registry.options;
+    const config =
+      backend === undefined
+        ? {
+            backend: defaults.backend,
+            options: { ...(defaults.options ?? {}), ...options },
+          }
+        : { backend: backendClass(backend, null), options };
+    return createBackend(
+      config as Parameters<typeof createBackend>[0],
+      this.registry.context(null),
+    );
+  }
+
+  /**
+   * Sends messages you built, through the default mailer or `using`. Returns
+   * how many were sent.
+   */
+  async send(
+    messages: EmailMessage | Iterable<EmailMessage>,
+    options: SendOptions = {},
+  ): Promise<number> {
+    return this.deliver(
+      messages instanceof EmailMessage ? [messages] : [...messages],
+      options,
+    );
+  }
+
+  private async mailStaff(
+    recipients: string[],
+    subject: string,
+    message: string,
+    options: MailAdminsOptions,
+  ): Promise<void> {
+    if (!recipients.length) return;
+    const { subjectPrefix, serverEmail } = this.registry.settings;
+    const msg = new EmailMultiAlternatives(
+      `${subjectPrefix}${subject}`,
+      message,
+      serverEmail,
+      recipients,
+    );
+    if (options.htmlMessage)
+      msg.attachAlternative(options.htmlMessage, 'text/html');
+    await this.deliver([msg], options);
+  }
+
+  private async deliver(
+    messages: EmailMessage[],
+    choice: ConnectionChoice,
+  ): Promise<number> {
+    const connection = await this.connectionFor(choice);
+    for (const message of messages) message.connection ??= connection;
+    return connection.sendMessages(messages);
+  }
+
+  /** Django 6.1's rules for `using`, `connection`, `failSilently` and the auth arguments. */
+  private async connectionFor(
+    choice: ConnectionChoice,
+  ): Promise<BaseEmailBackend> {
+    const { using, connection, failSilently, authUser, authPassword } = choice;
+    const auth = authUser !== undefined || authPassword !== undefined;
+    if (using !== undefined) {
+      if (connection)
+        throw new TypeError("'connection' is not compatible with 'using'.");
+      if (failSilently)
+        throw new TypeError("'failSilently' is not compatible with 'using'.");
+      if (auth) {
+        throw new TypeError(
+          "'authUser' and 'authPassword' are not compatible with 'using'. Set 'username' and 'password' in the mailer's options instead.",
+        );
+      }
+      return this.registry.ready(using);
+    }
+    if (connection) {
+      if (failSilently) {
+        throw new TypeError(
+          'failSilently cannot be used with a connection. Pass failSilently to getConnection() instead.',
+        );
+      }
+      if (auth) {
+        throw new TypeError(
+          'authUser and authPassword cannot be used with a connection. Pass username and password to getConnection() instead.',
+        );
+      }
+      return connection;
+    }
+    if (failSilently || auth) {
+      return this.getConnection(undefined, {
+        ...(failSilently ? { failSilently } : {}),
+        ...(authUser !== undefined ? { username: authUser } : {}),
+        ...(authPassword !== undefined ? { password: authPassword } : {}),
+      });
+    }
+    return this.registry.ready(DEFAULT_MAILER);
+  }
+}

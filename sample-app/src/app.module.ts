@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { MailModule } from 'nestjs-mail';
+import { BoomController } from './boom.controller.js';
+import { ContactController } from './contact.controller.js';
+import { DEV_MAIL_STREAM, DevMailServer } from './dev-mail-server.js';
+import { ErrorMailFilter } from './error-mail.filter.js';
+import { SignupController } from './signup.controller.js';
+
+@Module({
+  providers: [
+    DevMailServer,
+    { provide: DEV_MAIL_STREAM, useValue: process.stdout },
+  ],
+  exports: [DevMailServer],
+})
+export class DevMailServerModule {}
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true }),
+    MailModule.forRootAsync({
+      imports: [DevMailServerModule],
+      inject: [ConfigService, DevMailServer],
+      useFactory: async (config: ConfigService, devServer: DevMailServer) => ({
+        backend: 'smtp',
+        options: {
+          url: config.get<string>('EMAIL_URL') || (await devServer.url()),
+          timeout: 10,
+        },
+        defaultFromEmail:
+          config.get('DEFAULT_FROM_EMAIL') || 'webmaster@localhost',
+        serverEmail: config.get('SERVER_EMAIL') || 'root@localhost',
+        admins: (
+          config.get<string>('ADMINS') || 'Site Admin <admin@example.com>'
+        )
+          .split(',')
+          .map((a) => a.trim()),
+        subjectPrefix: '[Sample] ',
+      }),
+    }),
+  ],
+  controllers: [ContactController, SignupController, BoomController],
+  providers: [{ provide: APP_FILTER, useClass: ErrorMailFilter }],
+})
+export class AppModule {}

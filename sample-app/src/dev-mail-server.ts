@@ -1,0 +1,34 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { startDebugSmtpServer } from 'nestjs-mail';
+
+/** Token of the stream the embedded server prints to (stdout unless a test overrides it). */
+export const DEV_MAIL_STREAM = 'DEV_MAIL_STREAM';
+
+/**
+ * The embedded development SMTP server: started on first use when EMAIL_URL is
+ * unset, prints what it receives, delivers nothing, stops on app.close().
+ */
+@Injectable()
+export class DevMailServer implements OnApplicationShutdown {
+  private server?: Awaited<ReturnType<typeof startDebugSmtpServer>>;
+
+  constructor(
+    private readonly config: ConfigService,
+    @Inject(DEV_MAIL_STREAM) private readonly stream: NodeJS.WritableStream,
+  ) {}
+
+  /** Starts the server and returns the SMTP URL that reaches it. */
+  async url(): Promise<string> {
+    this.server ??= await startDebugSmtpServer({
+      host: '127.0.0.1',
+      port: Number(this.config.get('DEV_SMTP_PORT') ?? 1025),
+      stream: this.stream,
+    });
+    return `smtp://${this.server.host}:${this.server.port}`;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.server?.close();
+  }
+}

@@ -1,0 +1,156 @@
+import 'reflect-metadata';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { PassThrough } from 'node:stream';
+import { connect } from 'node:net';
+import { BaseEmailBackend, LocmemEmailBackend, MailOutbox } from 'nestjs-mail';
+import { AppModule } from '../src/app.module.js';
+import { DEV_MAIL_STREAM, DevMailServer } from '../src/dev-mail-server.js';
+
+let app: INestApplication | undefined;
+let printed: string;
+let base: string;
+
+async function start(
+  override?: (builder: ReturnType<typeof Test.createTestingModule>) => void,
+) {
+  process.env.DEV_SMTP_PORT = '0';
+  delete process.env.EMAIL_URL;
+  const stream = new PassThrough();
+  printed = '';
+  stream.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const builder = Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(DEV_MAIL_STREAM)
+    .useValue(stream);
+  override?.(builder);
+  const moduleRef = await builder.compile();
+  app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  base = await app.getUrl();
+  return app;
+}
+
+function post(path: string, body: unknown) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function printedMessages(count: number): Promise<string[]> {
+  const deadline = Date.now() + 5000;
+  let parts: string[] = [];
+  while (Date.now() < deadline) {
+    parts = printed.split('---------- MESSAGE FOLLOWS ----------').slice(1);
+    if (parts.length >= count) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return parts;
+}
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('sample app on the embedded development SMTP server', () => {
+  beforeEach(() => start());
+
+  it('POST /contact mails the site admin and redirects to the thanks page', async () => {
+    const res = await post('/contact', {
+      subject: 'Hello',
+      message: 'Hi there',
+      from_email: 'you@example.com',
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/contact/thanks/');
+    const [message] = await printedMessages(1);
+    expect(message).toContain('MAIL FROM: <you@example.com>');
+    expect(message).toContain('RCPT TO: <admin@example.com>');
+    expect(message).toContain('Subject: Hello');
+    expect(message).toContain('Hi there');
+
+    const thanks = await fetch(`${base}/contact/thanks/`);
+    expect(thanks.status).toBe(200);
+    expect(await thanks.text()).toBe('Thanks for your message.');
+  });
+
+  it('answers 400 "Invalid header found." for a header injection, and sends nothing', async () => {
+    const res = await post('/contact', {
+      subject: 'Hello\r\nBcc: evil@attacker.test',
+      message: 'x',
+      from_email: 'you@example.com',
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toBe('Invalid header found.');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(printed).toBe('');
+  });
+
+  it('answers 400 when a field is missing', async () => {
+    const res = await post('/contact', { subject: 'Hello', message: '' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toBe(
+      'Make sure all fields are entered and valid.',
+    );
+  });
+
+  it('POST /signup sends a text + HTML welcome mail with an attachment', async () => {
+    const res = await post('/signup', {
+      email: 'new@example.com',
+      name: 'Ana',
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ sent: 1 });
+    const [message] = await printedMessages(1);
+    expect(message).toContain('RCPT TO: <new@example.com>');
+    expect(message).toContain('Subject: Welcome, Ana!');
+    expect(message).toMatch(/Content-Type: multipart\/alternative/);
+    expect(message).toContain('<h1>Hello Ana</h1>');
+    expect(message).toContain('filename=getting-started.txt');
+  });
+
+  it('mails the admins about a server error', async () => {
+    const res = await fetch(`${base}/boom`);
+    expect(res.status).toBe(500);
+    const [message] = await printedMessages(1);
+    expect(message).toContain('MAIL FROM: <root@localhost>');
+    expect(message).toContain('Subject: [Sample] Error 500 on GET /boom');
+    expect(message).toContain('Something broke');
+  });
+
+  it('app.close() stops the embedded server', async () => {
+    const url = await app!.get(DevMailServer).url();
+    const port = Number(new URL(url).port);
+    await app!.close();
+    app = undefined;
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+  });
+});
+
+describe('sample app with the in-memory backend swapped in (the README testing pattern)', () => {
+  it('delivers POST /contact into the MailOutbox instead of SMTP', async () => {
+    await start((builder) =>
+      builder.overrideProvider(BaseEmailBackend).useClass(LocmemEmailBackend),
+    );
+    const res = await post('/contact', {
+      subject: 'Hello',
+      message: 'Hi there',
+      from_email: 'you@example.com',
+    });
+    expect(res.status).toBe(302);
+    const outbox = app!.get(MailOutbox);
+    expect(outbox.messages.map((m) => [m.subject, m.fromEmail, m.to])).toEqual([
+      ['Hello', 'you@example.com', ['admin@example.com']],
+    ]);
+    expect(printed).toBe('');
+  });
+});
