@@ -70,11 +70,11 @@ export type {
   SmtpMailerOptions,
 } from './interfaces/mail-module-options.interface.js';
 export {
-  parseSmtpUrl,
   SMTPConnection,
   SmtpEmailBackend,
   type SmtpEmailBackendOptions,
 } from './backends/smtp.backend.js';
+export { parseSmtpUrl } from './backends/smtp-url.js';
 export {
   startDebugSmtpServer,
   type DebugSmtpServer,

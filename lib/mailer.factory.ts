@@ -4,7 +4,8 @@ import { ConsoleEmailBackend } from './backends/console.backend.js';
 import { DummyEmailBackend } from './backends/dummy.backend.js';
 import { FileEmailBackend } from './backends/file.backend.js';
 import { LocmemEmailBackend } from './backends/locmem.backend.js';
-import { parseSmtpUrl, SmtpEmailBackend } from './backends/smtp.backend.js';
+import { SmtpEmailBackend } from './backends/smtp.backend.js';
+import { parseSmtpUrl } from './backends/smtp-url.js';
 import { ImproperlyConfiguredError } from './errors/improperly-configured.error.js';
 import type {
   BackendName,

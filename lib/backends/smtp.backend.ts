@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
-import { domainToASCII } from 'node:url';
 import NodemailerConnection, {
   type SMTPConnectionOptions,
 } from 'nodemailer/lib/smtp-connection';
 import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
 import type { EmailMessage } from '../message/email-message.js';
+import { getDnsName } from '../message/headers.js';
 import type { MimeMessage } from '../message/mime-message.js';
 import {
   BaseEmailBackend,
@@ -141,6 +140,8 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   /** A connection not yet used since it was made within the current call. */
   #untouched: NodemailerConnection | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  /** CA, certificate and key, read once on the first connect. */
+  #tlsFiles?: Promise<Array<Buffer | undefined>>;
 
   /** @throws ImproperlyConfiguredError when both `useTls` and `useSsl` are set. */
   constructor(options: SmtpEmailBackendOptions = {}) {
@@ -330,11 +331,12 @@ export class SmtpEmailBackend extends BaseEmailBackend {
 
   private async connectionOptions(): Promise<SMTPConnectionOptions> {
     const ms = this.timeout === null ? undefined : this.timeout * 1000;
-    const [ca, cert, key] = await Promise.all(
+    this.#tlsFiles ??= Promise.all(
       [this.sslCafile, this.sslCertfile, this.sslKeyfile].map((path) =>
         path ? readFile(path) : undefined,
       ),
     );
+    const [ca, cert, key] = await this.#tlsFiles;
     return {
       host: this.host,
       port: this.port,
@@ -342,7 +344,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       requireTLS: this.useTls,
       ignoreTLS: !this.useTls,
       opportunisticTLS: false,
-      name: ehloName(),
+      name: getDnsName(),
       connectionTimeout: ms,
       greetingTimeout: ms,
       socketTimeout: ms,
@@ -359,63 +361,6 @@ export class SmtpEmailBackend extends BaseEmailBackend {
 export const SMTPConnection = SmtpEmailBackend;
 /** @deprecated Use {@link SmtpEmailBackend}. */
 export type SMTPConnection = SmtpEmailBackend;
-
-/**
- * Reads an `smtp://` or `smtps://` URL into {@link SmtpEmailBackendOptions}.
- * User name and password are percent-decoded. Query parameters:
- * `tls=true` (or `starttls=true`) for STARTTLS, `timeout=<seconds>`.
- * Errors never repeat the URL, which may hold a password.
- *
- * @example
- * parseSmtpUrl('smtp://apikey:s%40cret@smtp.example.com:587?tls=true')
- * // { host: 'smtp.example.com', port: 587, username: 'apikey', password: 's@cret', useTls: true }
- * parseSmtpUrl('smtps://user:pass@smtp.example.com') // useSsl, port 465
- */
-export function parseSmtpUrl(url: string): SmtpEmailBackendOptions {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ImproperlyConfiguredError(
-      'parseSmtpUrl: not a valid URL; expected smtp://user:pass@host:port or smtps://...',
-    );
-  }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
-    throw new ImproperlyConfiguredError(
-      `parseSmtpUrl: unsupported scheme "${parsed.protocol}"; use smtp:// (plain, or ?tls=true for STARTTLS) or smtps:// (implicit TLS).`,
-    );
-  }
-  const options: SmtpEmailBackendOptions = {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
-  };
-  if (parsed.port) options.port = Number(parsed.port);
-  if (parsed.username) options.username = decodeURIComponent(parsed.username);
-  if (parsed.password) options.password = decodeURIComponent(parsed.password);
-  if (parsed.protocol === 'smtps:') options.useSsl = true;
-  for (const [name, value] of parsed.searchParams) {
-    if (name === 'tls' || name === 'starttls') {
-      options.useTls = /^(1|true|yes|on)$/i.test(value);
-    } else if (name === 'timeout') {
-      options.timeout = Number(value);
-    } else {
-      throw new ImproperlyConfiguredError(
-        `parseSmtpUrl: unknown query parameter "${name}"; supported: tls, starttls, timeout.`,
-      );
-    }
-  }
-  if (options.useSsl && options.useTls) {
-    throw new ImproperlyConfiguredError(
-      'parseSmtpUrl: smtps:// is already implicit TLS; drop ?tls=true, or use smtp:// with ?tls=true for STARTTLS.',
-    );
-  }
-  return options;
-}
-
-/** The EHLO name: this host's name, punycoded, or `localhost` if it is not a usable DNS name. */
-function ehloName(): string {
-  const name = domainToASCII(hostname());
-  return /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/i.test(name) ? name : 'localhost';
-}
 
 /** Runs one callback-style step, failing too if the connection errors or ends meanwhile. */
 function step(

@@ -4,7 +4,6 @@ import { basename } from 'node:path';
 import type { BaseEmailBackend } from '../backends/base.backend.js';
 import { BadHeaderError } from '../errors/bad-header.error.js';
 import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
-import { MessageEncodingError } from '../errors/message-encoding.error.js';
 import { BCC_HEADER, mustBeArray } from '../mail.messages.js';
 import {
   forbidNewlines,
@@ -12,6 +11,7 @@ import {
   parseMailboxList,
   type Mailbox,
 } from './address.js';
+import { attachmentPart } from './attachment-part.js';
 import {
   checkMimetype,
   guessMimetype,
@@ -27,7 +27,6 @@ import {
   type HeaderValue,
 } from './headers.js';
 import {
-  MAX_LINE_LENGTH,
   textPart,
   type LeafPart,
   type MimePart,
@@ -389,89 +388,6 @@ function mailboxes(value: string[], field: string): Mailbox[] {
       }
       return parseMailbox(item, field);
     });
-}
-
-function attachmentPart(
-  input: EmailAttachment,
-  charset: string,
-  settings: MessageSettings,
-): LeafPart {
-  if (!input || typeof input !== 'object' || !('content' in input)) {
-    throw new TypeError(
-      'Each attachment must be an object { filename, content, mimetype }',
-    );
-  }
-  const { filename, content, mimetype } = normalizeAttachment({
-    ...input,
-    mimetype: checkMimetype(input.mimetype, 'attachment'),
-  });
-  if (filename !== null && filename !== undefined) {
-    if (typeof filename !== 'string')
-      throw new TypeError(
-        `Attachment filename must be a string, got ${typeof filename}`,
-      );
-    forbidNewlines(filename, 'attachment filename');
-  }
-  const common = {
-    ...(filename ? { filename } : {}),
-    disposition: 'attachment' as const,
-  };
-  if (mimetype.startsWith('text/') && typeof content === 'string') {
-    return { ...textPart(content, mimetype.slice(5), charset), ...common };
-  }
-  if (mimetype.startsWith('message/')) {
-    // RFC 2046 §5.2.1: a message/* part is never base64 or quoted-printable.
-    if (content instanceof EmailMessage) {
-      const nested = content.message(settings);
-      return {
-        contentType: mimetype,
-        content: () => nested.createReadStream({ linesep: '\r\n' }),
-        transferEncoding: '8bit',
-        ...common,
-      };
-    }
-    const bytes = Buffer.isBuffer(content)
-      ? content
-      : Buffer.from(content, 'utf8');
-    if (longestLine(bytes) > MAX_LINE_LENGTH) {
-      throw new MessageEncodingError(
-        `A ${mimetype} attachment has a line over ${MAX_LINE_LENGTH} octets; ` +
-          'such parts may not be base64 or quoted-printable encoded (RFC 2046 §5.2.1), ' +
-          'so attach it as application/octet-stream or re-encode its body first',
-      );
-    }
-    return {
-      contentType: mimetype,
-      content: bytes,
-      transferEncoding: bytes.every((b) => b < 0x80) ? '7bit' : '8bit',
-      ...common,
-    };
-  }
-  if (content instanceof EmailMessage) {
-    throw new TypeError(
-      `An EmailMessage can only be attached as message/rfc822, not ${mimetype}`,
-    );
-  }
-  const bytes = Buffer.isBuffer(content)
-    ? content
-    : Buffer.from(content, 'utf8');
-  return {
-    contentType: mimetype,
-    content: bytes,
-    transferEncoding: 'base64',
-    ...common,
-  };
-}
-
-/** Length in octets of the longest line (CRLF or LF terminated). */
-function longestLine(bytes: Buffer): number {
-  let longest = 0;
-  let start = 0;
-  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, start)) {
-    longest = Math.max(longest, i - start - (bytes[i - 1] === 0x0d ? 1 : 0));
-    start = i + 1;
-  }
-  return Math.max(longest, bytes.length - start);
 }
 
 function cloneContent(

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import {
-  parseSmtpUrl,
   SMTPConnection,
   SmtpEmailBackend,
   type SmtpEmailBackendOptions,
 } from '../../lib/backends/smtp.backend.js';
+import { parseSmtpUrl } from '../../lib/backends/smtp-url.js';
 import { BadHeaderError } from '../../lib/errors/bad-header.error.js';
 import { ImproperlyConfiguredError } from '../../lib/errors/improperly-configured.error.js';
 import { EmailMessage } from '../../lib/message/email-message.js';
