@@ -11,8 +11,8 @@ import {
  * Keeps sent messages in a {@link MailOutbox} instead of sending them,
  * Django's `locmem.EmailBackend`, for tests.
  *
- * Each message is validated as a real send would (so `BadHeaderError`
- * propagates), then a deep copy is stored: changing the original afterwards
+ * Each message is validated and rendered as a real send would (so
+ * `BadHeaderError` propagates), then a deep copy is stored: changing the original afterwards
  * does not change what the test reads. Messages without recipients are stored
  * too. `failSilently` has no effect.
  *
@@ -47,9 +47,10 @@ export class LocmemEmailBackend extends BaseEmailBackend {
   }
 
   /**
-   * Validates each message, stores a copy with `sentUsing` set to this
-   * backend's alias, and returns the number stored. A message that fails
-   * validation throws; the messages before it stay stored.
+   * Validates and renders each message, stores a copy with `sentUsing` set
+   * to this backend's alias (and, for `nestjs-mail/testing`, the bytes as
+   * rendered), and returns the number stored. A message that fails
+   * validation or rendering throws; the messages before it stay stored.
    */
   async sendMessages(messages: Iterable<EmailMessage>): Promise<number> {
     const defaultFrom =
@@ -57,11 +58,17 @@ export class LocmemEmailBackend extends BaseEmailBackend {
       DEFAULT_MESSAGE_SETTINGS.defaultFromEmail;
     let count = 0;
     for (const message of messages) {
-      message.message(this.messageSettings);
+      const mime = message.message(this.messageSettings);
       const copy = message.clone();
       copy.sentUsing = this.alias;
       if (!copy.fromEmail) copy.fromEmail = defaultFrom;
-      this.outbox.record(copy);
+      // Rendered in full, as a real backend would: a part that cannot be rendered fails the send.
+      const raw = await mime.asBytes({ linesep: '\r\n' });
+      this.outbox.record(copy, {
+        raw,
+        envelope: mime.envelope,
+        settings: { ...this.messageSettings },
+      });
       count++;
     }
     return count;

@@ -1,3 +1,5 @@
+import type { DeterministicRendering } from './deterministic.js';
+
 /**
  * The settings a message reads when it is rendered. The Nest module fills them
  * from its options; a message rendered outside a module uses
@@ -20,6 +22,18 @@ export interface MessageSettings {
    * @default false
    */
   useLocaltime: boolean;
+  /**
+   * Render reproducibly, for snapshot tests: a fixed `Date` (in UTC), and a
+   * `Message-ID` and multipart boundaries derived from the content, so the
+   * same message gives the same bytes on every run and machine. `true` uses
+   * the epoch and the domain `nestjs-mail.invalid`; pass `{ date, domain }`
+   * to choose. A `Date` or `Message-ID` given in `headers` is kept. Never
+   * enable it for real mail: every message would share the same Date.
+   *
+   * @default false
+   * @example expect(await msg.message({ deterministic: true }).asString()).toMatchSnapshot();
+   */
+  deterministic?: boolean | DeterministicRendering;
 }
 
 /** Django's defaults for {@link MessageSettings}. */

@@ -1,5 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { EmailMessage } from '../message/email-message.js';
+import type { MessageSettings } from '../message/message-settings.js';
+import type { Envelope } from '../message/mime-message.js';
+import { capturesOf, runCapture, type MailCapture } from './mail-capture.js';
+
+/** What the in-memory backend knew when it stored a message. */
+export interface MailDelivery {
+  /** The message as it was rendered at send time, with CRLF line endings (the wire form). */
+  raw?: Buffer;
+  /** The SMTP envelope a real backend would have used. */
+  envelope?: Envelope;
+  /** The settings the message was rendered with (the backend's `messageSettings`). */
+  settings: Partial<MessageSettings>;
+}
+
+const deliveries = new WeakMap<EmailMessage, MailDelivery>();
 
 /**
  * The messages "sent" through the in-memory backend, Django's `mail.outbox`.
@@ -35,8 +50,51 @@ export class MailOutbox {
     this.messages.length = 0;
   }
 
-  /** Appends a message; called by the in-memory backend. */
-  record(message: EmailMessage): void {
+  /**
+   * Appends a message, and adds it to every {@link MailOutbox.capture} block
+   * the caller runs in; called by the in-memory backend.
+   *
+   * @param delivery how it was rendered, read back by `nestjs-mail/testing`.
+   */
+  record(message: EmailMessage, delivery?: MailDelivery): void {
+    if (delivery) deliveries.set(message, delivery);
     this.messages.push(message);
+    for (const captured of capturesOf(this)) captured.push(message);
+  }
+
+  /**
+   * How a recorded message was rendered when it was sent, or `undefined` for
+   * a message recorded without that information.
+   */
+  static deliveryOf(message: EmailMessage): MailDelivery | undefined {
+    return deliveries.get(message);
+  }
+
+  /**
+   * Runs `block` and returns exactly the messages recorded in this outbox by
+   * code it ran, including deeper async work (promise chains, timers,
+   * events) started inside it, but not mail of concurrent tests. Built on
+   * `AsyncLocalStorage`, so captures can run side by side (`it.concurrent`,
+   * `Promise.all`) and nest.
+   *
+   * An HTTP request does not carry the async context to its handler, even in
+   * the same process: send `capture.headers` with it and import
+   * `MailTestingModule` (from `nestjs-mail/testing`). Work that outlives the
+   * block still adds to the returned array when it sends.
+   *
+   * @example
+   * const sent = await outbox.capture(async () => {
+   *   await signup.register('ana@example.com');
+   * });
+   * expect(sent.map((m) => m.to)).toEqual([['ana@example.com']]);
+   * @example
+   * const sent = await outbox.capture(({ headers }) =>
+   *   fetch(`${url}/signup`, { method: 'POST', headers }),
+   * );
+   */
+  capture(
+    block: (capture: MailCapture) => unknown | Promise<unknown>,
+  ): Promise<EmailMessage[]> {
+    return runCapture(this, block);
   }
 }
