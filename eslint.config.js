@@ -7,6 +7,8 @@ export default tseslint.config(
       'coverage/**',
       '**/node_modules/**',
       'sample-app/dist/**',
+      'bench/.dist/**',
+      'bench/profiles/**',
     ],
   },
   ...tseslint.configs.recommended,

@@ -1,3 +1,12 @@
+import {
+  closeSync,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { MessageEncodingError } from '../errors/message-encoding.error.js';
 import { forbidNewlines } from './address.js';
 import {
@@ -8,6 +17,96 @@ import {
 import type { EmailMessage } from './email-message.js';
 import { MAX_LINE_LENGTH, textPart, type LeafPart } from './mime-builder.js';
 import type { MessageSettings } from './message-settings.js';
+
+/**
+ * Attachments made by `attachFile` whose file has not been read: attachment →
+ * absolute path. Such a file is streamed from disk at every render, so a big
+ * file never sits in memory. The entry goes away as soon as anyone reads or
+ * assigns `content`, which then holds the file's bytes as an ordinary Buffer.
+ */
+const lazyFiles = new WeakMap<EmailAttachment, string>();
+
+/** True for the mimetypes whose content must be known when attaching (decoded text, unencoded messages). */
+function readsWhole(mimetype: string): boolean {
+  const lower = mimetype.toLowerCase();
+  return lower.startsWith('text/') || lower.startsWith('message/');
+}
+
+/**
+ * `attachFile`'s attachment for a regular file of a non-`text/*`,
+ * non-`message/*` type: checks now that the file opens (so a missing or
+ * unreadable file fails at once) but does not read it. Returns `undefined`
+ * when the file should be read whole instead (text, messages, devices, pipes).
+ *
+ * `content` stays a plain `Buffer` to every reader: the first read loads the
+ * file (once) and turns the attachment into an ordinary one.
+ *
+ * @internal `path` comes from the developer's `attachFile` call, never from message content.
+ */
+export function fileAttachment(
+  path: string,
+  filename: string,
+  mimetype: string,
+): EmailAttachment | undefined {
+  if (readsWhole(mimetype)) return undefined;
+  const absolute = resolve(path);
+  const fd = openSync(absolute, 'r');
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  return lazyFileAttachment(absolute, filename, mimetype);
+}
+
+/** A still-unread `attachFile` attachment as a new, equally lazy one (for `clone()`); `undefined` otherwise. */
+export function cloneFileAttachment(
+  attachment: EmailAttachment,
+): EmailAttachment | undefined {
+  const path = lazyFiles.get(attachment);
+  return path === undefined
+    ? undefined
+    : lazyFileAttachment(path, attachment.filename, attachment.mimetype);
+}
+
+function lazyFileAttachment(
+  path: string,
+  filename: string | null,
+  mimetype: string,
+): EmailAttachment {
+  const attachment = { filename, mimetype } as EmailAttachment;
+  const settle = (content: EmailAttachment['content']) => {
+    lazyFiles.delete(attachment);
+    Object.defineProperty(attachment, 'content', {
+      value: content,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    return content;
+  };
+  Object.defineProperty(attachment, 'content', {
+    get: () => settle(readFileSync(path)),
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
+  lazyFiles.set(attachment, path);
+  return attachment;
+}
+
+/**
+ * A stream of the file that opens it only when first read: building headers
+ * (which never reads the body) leaves no file descriptor behind.
+ */
+function fileStream(path: string): Readable {
+  return Readable.from(
+    (async function* () {
+      yield* createReadStream(path);
+    })(),
+    { objectMode: false },
+  );
+}
 
 /** Attachment content is text, bytes, or (anything else) a message to nest. */
 function isMessage(
@@ -31,21 +130,24 @@ export function attachmentPart(
       'Each attachment must be an object { filename, content, mimetype }',
     );
   }
+  const path = lazyFiles.get(input);
+  if (path !== undefined) {
+    const mimetype = checkMimetype(input.mimetype, 'attachment');
+    if (!readsWhole(mimetype)) {
+      return {
+        contentType: mimetype,
+        content: () => fileStream(path),
+        transferEncoding: 'base64',
+        ...commonFields(input.filename),
+      };
+    }
+    // Retyped as text or message since attachFile: read below via `content`.
+  }
   const { filename, content, mimetype } = normalizeAttachment({
     ...input,
     mimetype: checkMimetype(input.mimetype, 'attachment'),
   });
-  if (filename !== null && filename !== undefined) {
-    if (typeof filename !== 'string')
-      throw new TypeError(
-        `Attachment filename must be a string, got ${typeof filename}`,
-      );
-    forbidNewlines(filename, 'attachment filename');
-  }
-  const common = {
-    ...(filename ? { filename } : {}),
-    disposition: 'attachment' as const,
-  };
+  const common = commonFields(filename);
   if (mimetype.startsWith('text/') && typeof content === 'string') {
     return { ...textPart(content, mimetype.slice(5), charset), ...common };
   }
@@ -91,6 +193,21 @@ export function attachmentPart(
     transferEncoding: 'base64',
     ...common,
   };
+}
+
+/** Validates the filename; returns the fields every attachment leaf shares. */
+function commonFields(filename: string | null | undefined): {
+  filename?: string;
+  disposition: 'attachment';
+} {
+  if (filename !== null && filename !== undefined) {
+    if (typeof filename !== 'string')
+      throw new TypeError(
+        `Attachment filename must be a string, got ${typeof filename}`,
+      );
+    forbidNewlines(filename, 'attachment filename');
+  }
+  return { ...(filename ? { filename } : {}), disposition: 'attachment' };
 }
 
 /** Length in octets of the longest line (CRLF or LF terminated). */

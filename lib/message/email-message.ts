@@ -11,7 +11,11 @@ import {
   parseMailboxList,
   type Mailbox,
 } from './address.js';
-import { attachmentPart } from './attachment-part.js';
+import {
+  attachmentPart,
+  cloneFileAttachment,
+  fileAttachment,
+} from './attachment-part.js';
 import {
   checkMimetype,
   guessMimetype,
@@ -32,6 +36,7 @@ import {
   type MimePart,
   type RootHeader,
 } from './mime-builder.js';
+import { fixedRendering } from './deterministic.js';
 import { MimeMessage } from './mime-message.js';
 import {
   DEFAULT_MESSAGE_SETTINGS,
@@ -214,11 +219,28 @@ export class EmailMessage {
   }
 
   /**
-   * Attaches a file from the local file system, named by its basename. Reads
-   * it at once, so a missing file fails here and not at send time.
+   * Attaches a file from the local file system, named by its basename. The
+   * file is opened at once, so a missing or unreadable file fails here and not
+   * at send time.
+   *
+   * `text/*` and `message/*` files are read now, with {@link attach}'s rules
+   * (text is decoded as UTF-8, or sent as `application/octet-stream` when it
+   * is not UTF-8). Any other file is streamed from disk each time the message
+   * is rendered, so a large file is never held in memory and the bytes sent
+   * are the file's at send time. Reading `attachments[i].content` still gives
+   * a Buffer: it loads the file then, and the attachment keeps those bytes.
+   *
+   * `path` is a developer-chosen local path: never pass user input here.
    */
   attachFile(path: string, mimetype?: string | null): void {
-    this.attach(basename(path), readFileSync(path), mimetype);
+    const filename = basename(path);
+    const lazy = fileAttachment(
+      path,
+      filename,
+      mimetype || guessMimetype(filename),
+    );
+    if (lazy) this.attachments.push(lazy);
+    else this.attach(filename, readFileSync(path), mimetype);
   }
 
   /**
@@ -263,10 +285,10 @@ export class EmailMessage {
         v instanceof Date ? new Date(v) : v,
       ]),
     );
-    copy.attachments = this.attachments.map((a) => ({
-      ...a,
-      content: cloneContent(a.content),
-    }));
+    copy.attachments = this.attachments.map(
+      (a) =>
+        cloneFileAttachment(a) ?? { ...a, content: cloneContent(a.content) },
+    );
     return copy;
   }
 
@@ -276,6 +298,8 @@ export class EmailMessage {
   }
 
   private buildMessage(settings: MessageSettings): MimeMessage {
+    const fixed = fixedRendering(settings.deterministic);
+    const local = settings.useLocaltime && !fixed;
     const charset = this.encoding ?? settings.defaultCharset;
     canonicalCharset(charset);
     const subject = String(this.subject ?? '');
@@ -299,7 +323,7 @@ export class EmailMessage {
     for (const [name, value] of Object.entries(this.extraHeaders ?? {})) {
       const lower = checkHeaderName(name).toLowerCase();
       if (lower === 'bcc') throw new BadHeaderError(BCC_HEADER);
-      const text = headerText(name, value, settings.useLocaltime);
+      const text = headerText(name, value, local);
       if (ADDRESS_OVERRIDES.has(lower))
         shown.set(lower, parseMailboxList(text, `header ${name}`));
       else if (lower === 'sender')
@@ -318,20 +342,27 @@ export class EmailMessage {
       if (list.length) headers.push([name, list]);
     }
     if (!given.has('date'))
-      headers.push(['Date', formatDate(new Date(), settings.useLocaltime)]);
-    if (!given.has('message-id'))
-      headers.push(['Message-ID', (this.generatedMessageId ??= makeMsgid())]);
+      headers.push(['Date', formatDate(fixed?.date ?? new Date(), local)]);
+    const messageIdAt = headers.length;
     headers.push(...extra);
+    const top = this.structure(charset, settings);
+    // Deterministic mode derives the Message-ID and boundary from everything else.
+    const identity = fixed?.identify(headers, top, rendering.size);
+    if (!given.has('message-id')) {
+      const id =
+        identity?.messageId ?? (this.generatedMessageId ??= makeMsgid());
+      headers.splice(messageIdAt, 0, ['Message-ID', id]);
+    }
 
     const envelope = {
       from: from.address,
       to: [...to, ...cc, ...bcc].map((m) => m.address),
     };
     return new MimeMessage(
-      this.structure(charset, settings),
+      top,
       headers,
       envelope,
-      randomBytes(8).toString('hex'),
+      identity?.baseBoundary ?? randomBytes(8).toString('hex'),
     );
   }
 
