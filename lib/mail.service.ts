@@ -1,5 +1,11 @@
 import type { Type } from '@nestjs/common';
 import type { BaseEmailBackend } from './backends/base.backend.js';
+import {
+  hasDetailedResults,
+  outcomesFromCount,
+} from './delivery/detailed-send.js';
+import type { SendResult } from './delivery/message-outcome.js';
+import { skippedOutcome } from './delivery/outcomes.js';
 import type { BackendName } from './interfaces/mail-module-options.interface.js';
 import { DEFAULT_MAILER } from './mail.constants.js';
 import { backendClass, createBackend } from './mailer.factory.js';
@@ -59,7 +65,8 @@ export class MailService {
   /**
    * Sends one message to every address in `recipientList` (all in `To`).
    * Returns 1 when sent, 0 when the list is empty (nothing is connected) or
-   * the send failed silently.
+   * the send failed silently. Throws `SendError` (with the outcome) when it
+   * was not sent, and `BadHeaderError` for unsafe input before connecting.
    */
   async sendMail(
     subject: string,
@@ -68,6 +75,33 @@ export class MailService {
     recipientList: string[],
     options: SendMailOptions = {},
   ): Promise<number> {
+    return (
+      await this.sendMailDetailed(
+        subject,
+        message,
+        fromEmail,
+        recipientList,
+        options,
+      )
+    ).sent;
+  }
+
+  /**
+   * {@link MailService.sendMail} with the detailed result: the count plus the
+   * message's {@link MessageOutcome} (accepted and refused recipients with the
+   * server's replies, and a classification when it did not go out).
+   *
+   * @example
+   * const { outcomes: [o] } = await mail.sendMailDetailed('Hi', 'Body', null, to, { failSilently: true });
+   * if (o.classification === 'transient') await queue.retryLater(o.message);
+   */
+  async sendMailDetailed(
+    subject: string,
+    message: string,
+    fromEmail: string | null,
+    recipientList: string[],
+    options: SendMailOptions = {},
+  ): Promise<SendResult> {
     const msg = new EmailMultiAlternatives(
       subject,
       message,
@@ -76,12 +110,16 @@ export class MailService {
     );
     if (options.htmlMessage)
       msg.attachAlternative(options.htmlMessage, 'text/html');
-    if (!msg.recipients().length) return 0;
-    return this.deliver([msg], options);
+    if (!msg.recipients().length) {
+      return { sent: 0, outcomes: [skippedOutcome(0, msg)] };
+    }
+    return this.deliver([msg], options, true);
   }
 
   /**
    * Sends one plain message per item, all over one connection. Returns how many were sent.
+   * A failed message does not stop the others; then, unless `failSilently`, a
+   * `SendError` says what happened to each.
    *
    * @example
    * await mail.sendMassMail([
@@ -93,11 +131,22 @@ export class MailService {
     datatuple: Iterable<MassMailItem>,
     options: ConnectionChoice = {},
   ): Promise<number> {
-    const messages = [...datatuple].map(
-      ([subject, message, fromEmail, recipientList]) =>
-        new EmailMessage(subject, message, fromEmail, recipientList),
-    );
-    return this.deliver(messages, options);
+    return (await this.deliver(massMessages(datatuple), options)).sent;
+  }
+
+  /**
+   * {@link MailService.sendMassMail} with the detailed result: the count plus
+   * one {@link MessageOutcome} per item, in order.
+   *
+   * @example
+   * const { sent, outcomes } = await mail.sendMassMailDetailed(items, { failSilently: true });
+   * const unknown = outcomes.filter((o) => o.classification === 'ambiguous'); // may have been delivered
+   */
+  async sendMassMailDetailed(
+    datatuple: Iterable<MassMailItem>,
+    options: ConnectionChoice = {},
+  ): Promise<SendResult> {
+    return this.deliver(massMessages(datatuple), options, true);
   }
 
   /**
@@ -167,10 +216,18 @@ export class MailService {
     messages: EmailMessage | Iterable<EmailMessage>,
     options: SendOptions = {},
   ): Promise<number> {
-    return this.deliver(
-      messages instanceof EmailMessage ? [messages] : [...messages],
-      options,
-    );
+    return (await this.deliver(messageList(messages), options)).sent;
+  }
+
+  /**
+   * {@link MailService.send} with the detailed result: the count plus one
+   * {@link MessageOutcome} per message, in order.
+   */
+  async sendDetailed(
+    messages: EmailMessage | Iterable<EmailMessage>,
+    options: SendOptions = {},
+  ): Promise<SendResult> {
+    return this.deliver(messageList(messages), options, true);
   }
 
   private async mailStaff(
@@ -192,19 +249,34 @@ export class MailService {
     await this.deliver([msg], options);
   }
 
+  /**
+   * Sends through the chosen backend. A shared mailer (the default one or
+   * `using`) is opened by the send itself, after every message is validated,
+   * and left open; the SMTP backend reports per-message outcomes, others are
+   * derived from their count when `withOutcomes` is asked for.
+   */
   private async deliver(
     messages: EmailMessage[],
     choice: ConnectionChoice,
-  ): Promise<number> {
-    const connection = await this.connectionFor(choice);
-    for (const message of messages) message.connection ??= connection;
-    return connection.sendMessages(messages);
+    withOutcomes = false,
+  ): Promise<SendResult> {
+    const { backend, shared } = this.connectionFor(choice);
+    for (const message of messages) message.connection ??= backend;
+    if (hasDetailedResults(backend)) {
+      return backend.sendMessagesDetailed(messages, { keepOpen: shared });
+    }
+    if (shared) await backend.open();
+    const count = await backend.sendMessages(messages);
+    return withOutcomes
+      ? outcomesFromCount(messages, count, backend)
+      : { sent: count, outcomes: [] };
   }
 
   /** Django 6.1's rules for `using`, `connection`, `failSilently` and the auth arguments. */
-  private async connectionFor(
-    choice: ConnectionChoice,
-  ): Promise<BaseEmailBackend> {
+  private connectionFor(choice: ConnectionChoice): {
+    backend: BaseEmailBackend;
+    shared: boolean;
+  } {
     const { using, connection, failSilently, authUser, authPassword } = choice;
     const auth = authUser !== undefined || authPassword !== undefined;
     if (using !== undefined) {
@@ -217,7 +289,7 @@ export class MailService {
           "'authUser' and 'authPassword' are not compatible with 'using'. Set 'username' and 'password' in the mailer's options instead.",
         );
       }
-      return this.registry.ready(using);
+      return { backend: this.registry.get(using), shared: true };
     }
     if (connection) {
       if (failSilently) {
@@ -230,15 +302,29 @@ export class MailService {
           'authUser and authPassword cannot be used with a connection. Pass username and password to getConnection() instead.',
         );
       }
-      return connection;
+      return { backend: connection, shared: false };
     }
     if (failSilently || auth) {
-      return this.getConnection(undefined, {
+      const backend = this.getConnection(undefined, {
         ...(failSilently ? { failSilently } : {}),
         ...(authUser !== undefined ? { username: authUser } : {}),
         ...(authPassword !== undefined ? { password: authPassword } : {}),
       });
+      return { backend, shared: false };
     }
-    return this.registry.ready(DEFAULT_MAILER);
+    return { backend: this.registry.get(DEFAULT_MAILER), shared: true };
   }
+}
+
+function massMessages(datatuple: Iterable<MassMailItem>): EmailMessage[] {
+  return [...datatuple].map(
+    ([subject, message, fromEmail, recipientList]) =>
+      new EmailMessage(subject, message, fromEmail, recipientList),
+  );
+}
+
+function messageList(
+  messages: EmailMessage | Iterable<EmailMessage>,
+): EmailMessage[] {
+  return messages instanceof EmailMessage ? [messages] : [...messages];
 }

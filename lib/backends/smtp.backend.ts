@@ -3,10 +3,25 @@ import type { Readable } from 'node:stream';
 import NodemailerConnection, {
   type SMTPConnectionOptions,
 } from 'nodemailer/lib/smtp-connection';
+import type { DetailedSendOptions } from '../delivery/detailed-send.js';
+import type {
+  MessageOutcome,
+  SendResult,
+} from '../delivery/message-outcome.js';
+import {
+  failedOutcome,
+  notAttemptedOutcome,
+  sentOutcome,
+  skippedOutcome,
+  type OutcomeBase,
+  type SmtpError,
+  type SmtpInfo,
+} from '../delivery/outcomes.js';
 import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
+import { SendError } from '../errors/send.error.js';
 import type { EmailMessage } from '../message/email-message.js';
 import { getDnsName } from '../message/headers.js';
-import type { MimeMessage } from '../message/mime-message.js';
+import type { Envelope, MimeMessage } from '../message/mime-message.js';
 import {
   BaseEmailBackend,
   type BaseEmailBackendOptions,
@@ -79,14 +94,18 @@ export interface SmtpEmailBackendOptions extends BaseEmailBackendOptions {
   sslCafile?: string;
 }
 
-type SendError = Error & { code?: string; responseCode?: number };
+/** A message waiting to be sent; `mime` is dropped once it has been. */
+interface Pending {
+  base: OutcomeBase;
+  mime: MimeMessage | null;
+}
 
 const BOTH_TLS_MODES =
   'SmtpEmailBackend: useTls and useSsl are mutually exclusive, so set only one of them ' +
   '(useTls for STARTTLS, usually port 587; useSsl for implicit TLS, usually port 465).';
 
-/** Error codes after which not one byte may have reached the server. */
-const TRANSIENT_CODES = new Set([
+/** Error codes after which the connection is unusable. */
+const CONNECTION_LOST = new Set([
   'ECONNECTION',
   'ESOCKET',
   'ETIMEDOUT',
@@ -105,9 +124,19 @@ const TRANSIENT_CODES = new Set([
  *   server dropped it while idle.
  * - Calls on one instance are serialized: concurrent sends never interleave
  *   on the socket, and concurrent `open()` calls share one connection.
+ * - One failed message does not stop the batch: the others are still sent,
+ *   on a new connection if the server dropped this one (Django stops, or with
+ *   `failSilently` fails every later message). Then, unless `failSilently`,
+ *   a {@link SendError} lists what happened to every message.
+ * - A message is never sent twice by the backend: it is retried (once, on a
+ *   new connection) only when a reused connection turned out dead before any
+ *   byte of the message was read. A connection lost after the final `.` makes
+ *   the message `'ambiguous'` (the server may have it), never a resend.
  * - `failSilently` swallows connection and SMTP errors (the message counts as
- *   not sent); invalid headers and addresses always throw.
- * - A message that some recipients refused still counts as sent, as in Django.
+ *   not sent); invalid headers and addresses always throw, before anything
+ *   is sent or connected.
+ * - A message that some recipients refused still counts as sent, as in Django;
+ *   {@link SmtpEmailBackend.sendMessagesDetailed} says which were refused.
  *
  * @example
  * await using conn = new SmtpEmailBackend({ host: 'smtp.example.com', useTls: true,
@@ -140,6 +169,8 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   /** A connection not yet used since it was made within the current call. */
   #untouched: NodemailerConnection | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  /** How many times `close()` was called; a `keepOpen` send queued before a close does not reopen for good. */
+  #closes = 0;
   /** CA, certificate and key, read once on the first connect. */
   #tlsFiles?: Promise<Array<Buffer | undefined>>;
 
@@ -183,6 +214,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
    * open or the server is already gone.
    */
   close(): Promise<void> {
+    this.#closes++;
     return this.exclusive(() => this.closeNow());
   }
 
@@ -190,35 +222,92 @@ export class SmtpEmailBackend extends BaseEmailBackend {
    * Sends each message with recipients, in order, and returns how many the
    * server accepted. Every message is validated before anything is sent.
    *
-   * @throws BadHeaderError (and other validation errors) always; connection
-   *   and SMTP errors unless `failSilently`.
+   * @throws BadHeaderError (and other validation errors) always, before
+   *   connecting; {@link SendError} unless `failSilently` when a message was
+   *   not sent (after trying the rest of the batch).
    */
   async sendMessages(messages: Iterable<EmailMessage>): Promise<number> {
-    const prepared: MimeMessage[] = [];
+    return (await this.sendMessagesDetailed(messages)).sent;
+  }
+
+  /**
+   * Sends like {@link SmtpEmailBackend.sendMessages} and returns, besides the
+   * count, one {@link MessageOutcome} per message given: accepted and refused
+   * recipients with the server's replies, and for a message that did not go
+   * out whether that is `'permanent'`, `'transient'` or `'ambiguous'`.
+   *
+   * @example
+   * const { sent, outcomes } = await conn.sendMessagesDetailed([m1, m2]);
+   * for (const o of outcomes) if (o.rejected.length) console.warn(o.messageId, o.rejected);
+   * @throws as `sendMessages`; the {@link SendError} carries the same outcomes.
+   */
+  async sendMessagesDetailed(
+    messages: Iterable<EmailMessage>,
+    options: DetailedSendOptions = {},
+  ): Promise<SendResult> {
+    const outcomes: MessageOutcome[] = [];
+    const pending: Pending[] = [];
+    let index = 0;
     for (const message of messages) {
-      if (message.recipients().length) {
-        prepared.push(message.message(this.messageSettings));
+      if (!message.recipients().length) {
+        outcomes.push(skippedOutcome(index++, message));
+        continue;
+      }
+      const mime = message.message(this.messageSettings);
+      const base: OutcomeBase = {
+        index: index++,
+        message,
+        messageId: mime.get('Message-ID'),
+        envelope: mime.envelope,
+      };
+      outcomes.push(notAttemptedOutcome(base, new Error('Not attempted')));
+      pending.push({ base, mime });
+    }
+    if (!pending.length) return { sent: 0, outcomes };
+    const closes = this.#closes;
+    await this.exclusive(() =>
+      this.deliverAll(
+        pending,
+        outcomes,
+        Boolean(options.keepOpen) && closes === this.#closes,
+      ),
+    );
+    const sent = outcomes.filter((o) => o.sent).length;
+    const result = { sent, outcomes };
+    if (!this.failSilently && outcomes.some((o) => o.error)) {
+      throw new SendError(result);
+    }
+    return result;
+  }
+
+  /** Sends every pending message, filling in its outcome. */
+  private async deliverAll(
+    pending: Pending[],
+    outcomes: MessageOutcome[],
+    keepOpen: boolean,
+  ): Promise<void> {
+    const wasOpen = this.#connection !== null;
+    let unreachable: Error | undefined;
+    if (!wasOpen) {
+      try {
+        this.#connection = this.#untouched = await this.connect();
+      } catch (err) {
+        unreachable = err as Error;
       }
     }
-    if (!prepared.length) return 0;
-    return this.exclusive(async () => {
-      const wasOpen = this.#connection !== null;
-      if (!wasOpen) {
-        if (!(await this.openNow())) return 0;
-        this.#untouched = this.#connection;
+    try {
+      for (const item of pending) {
+        const outcome = unreachable
+          ? notAttemptedOutcome(item.base, unreachable)
+          : await this.deliver(item);
+        outcomes[item.base.index] = outcome;
+        // Release the rendered message now: a batch holds only its inputs.
+        item.mime = null;
+        if (outcome.status === 'not-attempted') unreachable = outcome.error;
       }
-      let sent = 0;
-      try {
-        for (const mime of prepared) {
-          const outcome = await this.deliver(mime);
-          if (outcome === 'sent') sent++;
-          else if (outcome === 'unreachable') break;
-        }
-      } finally {
-        if (!wasOpen) await this.closeNow();
-      }
-      return sent;
-    });
+    } finally {
+      if (!wasOpen && !keepOpen) await this.closeNow();
+    }
   }
 
   /** Runs `task` once every earlier call on this instance has settled. */
@@ -267,9 +356,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
    * server dropped it. A message is retried once, on a new connection, only
    * when a reused connection failed before any of its bytes were read.
    */
-  private async deliver(
-    mime: MimeMessage,
-  ): Promise<'sent' | 'failed' | 'unreachable'> {
+  private async deliver(item: Pending): Promise<MessageOutcome> {
     for (let attempt = 0; ; attempt++) {
       let connection = this.#connection;
       if (!connection || connection.destroyed) {
@@ -280,27 +367,25 @@ export class SmtpEmailBackend extends BaseEmailBackend {
             this.#untouched =
               await this.connect();
         } catch (err) {
-          if (this.failSilently) return 'unreachable';
-          throw err;
+          return notAttemptedOutcome(item.base, err as Error);
         }
       }
       const reused = connection !== this.#untouched;
       this.#untouched = null;
-      const stream = mime.createReadStream({ linesep: '\r\n' });
+      const stream = item.mime!.createReadStream({ linesep: '\r\n' });
       try {
-        await send(connection, mime, stream);
-        return 'sent';
+        const info = await send(connection, item.base.envelope, stream);
+        return sentOutcome(item.base, info);
       } catch (caught) {
-        const err = caught as SendError;
-        const transient =
-          TRANSIENT_CODES.has(err.code ?? '') || err.responseCode === 421;
-        if (transient) connection.close();
-        if (reused && attempt === 0 && transient && !stream.readableDidRead) {
+        const err = caught as SmtpError;
+        const lost =
+          CONNECTION_LOST.has(err.code ?? '') || err.responseCode === 421;
+        if (lost) connection.close();
+        if (reused && attempt === 0 && lost && !stream.readableDidRead) {
           continue;
         }
         if (!connection.destroyed) await reset(connection);
-        if (this.failSilently) return 'failed';
-        throw err;
+        return failedOutcome(item.base, err, stream.readableEnded);
       }
     }
   }
@@ -384,13 +469,12 @@ function step(
 
 function send(
   connection: NodemailerConnection,
-  mime: MimeMessage,
+  { from, to }: Envelope,
   stream: Readable,
-): Promise<void> {
-  const { from, to } = mime.envelope;
-  return new Promise<void>((resolve, reject) => {
-    connection.send({ from, to, use8BitMime: true }, stream, (err) =>
-      err ? reject(err) : resolve(),
+): Promise<SmtpInfo> {
+  return new Promise<SmtpInfo>((resolve, reject) => {
+    connection.send({ from, to, use8BitMime: true }, stream, (err, info) =>
+      err ? reject(err) : resolve(info as SmtpInfo),
     );
   });
 }

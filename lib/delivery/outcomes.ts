@@ -1,0 +1,151 @@
+import type { EmailMessage } from '../message/email-message.js';
+import type { Envelope } from '../message/mime-message.js';
+import type {
+  DeliveryClassification,
+  MessageOutcome,
+  RejectedRecipient,
+} from './message-outcome.js';
+
+/** The properties nodemailer puts on its errors and send results. */
+export type SmtpError = Error & {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+  recipient?: string;
+  rejectedErrors?: SmtpError[];
+};
+
+/** nodemailer's result of one accepted message. */
+export interface SmtpInfo {
+  accepted?: string[];
+  rejectedErrors?: SmtpError[];
+  response?: string;
+}
+
+/** What every outcome of one message shares. */
+export interface OutcomeBase {
+  index: number;
+  message: EmailMessage;
+  messageId: string | undefined;
+  envelope: Envelope;
+}
+
+/** RFC 5321: 5yz is permanent, except 503 (bad sequence: the session, not the message). */
+export function classifyReply(code: number): 'permanent' | 'transient' {
+  return code >= 500 && code < 600 && code !== 503 ? 'permanent' : 'transient';
+}
+
+/**
+ * Classifies a failed message. A reply from the server decides by its code;
+ * without one, the message is `ambiguous` once its data (and so the final
+ * `.`) was handed to the connection, and `transient` before that.
+ */
+export function classifyFailure(
+  err: SmtpError,
+  dataEnded: boolean,
+): DeliveryClassification {
+  if (typeof err.responseCode === 'number' && err.responseCode >= 400) {
+    return classifyReply(err.responseCode);
+  }
+  if (dataEnded) return 'ambiguous';
+  // nodemailer's own SIZE check: this server will never take the message.
+  if (err.code === 'EMESSAGE') return 'permanent';
+  return 'transient';
+}
+
+function rejection(address: string, err: SmtpError): RejectedRecipient {
+  const code =
+    typeof err.responseCode === 'number' ? err.responseCode : undefined;
+  return {
+    address,
+    responseCode: code,
+    response: err.response,
+    classification: code === undefined ? 'transient' : classifyReply(code),
+  };
+}
+
+function refusedAtRcpt(errors: SmtpError[] = []): RejectedRecipient[] {
+  return errors.map((err) => rejection(err.recipient ?? '', err));
+}
+
+/** A message without recipients: nothing was done. */
+export function skippedOutcome(
+  index: number,
+  message: EmailMessage,
+): MessageOutcome {
+  return {
+    index,
+    message,
+    messageId: undefined,
+    envelope: { from: '', to: [] },
+    status: 'skipped',
+    sent: false,
+    classification: null,
+    accepted: [],
+    rejected: [],
+  };
+}
+
+/** The server answered 2xx to the data. */
+export function sentOutcome(base: OutcomeBase, info: SmtpInfo): MessageOutcome {
+  return {
+    ...base,
+    status: 'sent',
+    sent: true,
+    classification: null,
+    accepted: [...(info.accepted ?? base.envelope.to)],
+    rejected: refusedAtRcpt(info.rejectedErrors),
+    response: info.response,
+  };
+}
+
+/** The message failed; `dataEnded` says whether its final `.` was handed over. */
+export function failedOutcome(
+  base: OutcomeBase,
+  err: SmtpError,
+  dataEnded: boolean,
+): MessageOutcome {
+  const classification = classifyFailure(err, dataEnded);
+  if (classification === 'ambiguous') {
+    return {
+      ...base,
+      status: 'unknown',
+      sent: false,
+      classification,
+      accepted: [],
+      rejected: [],
+      error: err,
+    };
+  }
+  const atRcpt = new Map(
+    refusedAtRcpt(err.rejectedErrors).map((r) => [r.address, r]),
+  );
+  return {
+    ...base,
+    status: 'failed',
+    sent: false,
+    classification,
+    accepted: [],
+    rejected: base.envelope.to.map(
+      (address) => atRcpt.get(address) ?? rejection(address, err),
+    ),
+    error: err,
+  };
+}
+
+/** No connection could be made for the message; nothing of it reached a server. */
+export function notAttemptedOutcome(
+  base: OutcomeBase,
+  err: Error,
+): MessageOutcome {
+  return {
+    ...base,
+    status: 'not-attempted',
+    sent: false,
+    classification: 'transient',
+    accepted: [],
+    rejected: [],
+    error: err,
+  };
+}
