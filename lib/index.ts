@@ -80,3 +80,33 @@ export {
   type DebugSmtpServer,
   type DebugSmtpServerOptions,
 } from './debug-server/debug-server.js';
+export { type ReceivedMessage } from './debug-server/debug-server.js';
+export { MailPreviewModule } from './preview/mail-preview.module.js';
+export {
+  DEFAULT_MAIL_PREVIEW_PATH,
+  MESSAGE_HTML_CSP,
+} from './preview/mail-preview.constants.js';
+export type {
+  MailPreviewModuleOptions,
+  MailPreviewSource,
+  MailPreviewSourceOption,
+  PreviewMessageInput,
+} from './preview/mail-preview.interfaces.js';
+export {
+  MailHealthIndicator,
+  type MailHealthCheckOptions,
+  type MailerHealth,
+} from './health/mail-health.indicator.js';
+export { SendError } from './errors/send.error.js';
+export type {
+  DeliveryClassification,
+  MessageOutcome,
+  MessageStatus,
+  RejectedRecipient,
+  SendResult,
+} from './delivery/message-outcome.js';
+export {
+  hasDetailedResults,
+  type DetailedEmailBackend,
+  type DetailedSendOptions,
+} from './delivery/detailed-send.js';

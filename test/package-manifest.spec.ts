@@ -59,6 +59,10 @@ describe('package.json', () => {
       types: './dist/index.d.ts',
       default: './dist/index.js',
     });
+    expect(manifest.exports['./testing']).toEqual({
+      types: './dist/testing/index.d.ts',
+      default: './dist/testing/index.js',
+    });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
     expect(manifest.engines.node).toBe('>=20.19');

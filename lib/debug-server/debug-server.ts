@@ -20,6 +20,24 @@ export interface DebugSmtpServerOptions {
    * @default process.stdout
    */
   stream?: NodeJS.WritableStream;
+  /**
+   * How many of the most recent messages to keep in memory, in
+   * {@link DebugSmtpServer.messages} (for `MailPreviewModule`). `0` keeps none.
+   * @default 100
+   */
+  keep?: number;
+}
+
+/** A message the debug server received, as kept in {@link DebugSmtpServer.messages}. */
+export interface ReceivedMessage {
+  /** Sequence number, unique within one server (`'1'`, `'2'`, …). */
+  id: string;
+  /** When the server finished receiving it. */
+  receivedAt: Date;
+  /** The SMTP envelope: `MAIL FROM` and every `RCPT TO` (Bcc recipients included). */
+  envelope: { from: string; to: string[] };
+  /** The message exactly as received (CRLF line endings). */
+  raw: Buffer;
 }
 
 /** A running debug SMTP server. */
@@ -28,6 +46,16 @@ export interface DebugSmtpServer {
   host: string;
   /** The port it listens on (the real one when `0` was asked for). */
   port: number;
+  /**
+   * The last `keep` messages received, oldest first; the array is updated in
+   * place as mail arrives.
+   */
+  readonly messages: readonly ReceivedMessage[];
+  /**
+   * A source for `MailPreviewModule`: the messages above.
+   * @example MailPreviewModule.register({ sources: [server] })
+   */
+  previewMessages(): readonly ReceivedMessage[];
   /** Stops listening and drops connected clients. */
   close(): Promise<void>;
 }
@@ -43,7 +71,8 @@ export const END_MESSAGE = '------------ END MESSAGE ------------';
  * localhost:1025`. No AUTH, no STARTTLS. Point an `SmtpEmailBackend` at it
  * (`host: '127.0.0.1', port: 1025`), or run `npx nestjs-mail debug-server`.
  *
- * Needs the optional peer dependency `smtp-server`.
+ * The last `keep` messages stay in memory in `messages`, for
+ * `MailPreviewModule`. Needs the optional peer dependency `smtp-server`.
  *
  * @example
  * const server = await startDebugSmtpServer({ port: 0 });
@@ -53,8 +82,11 @@ export async function startDebugSmtpServer({
   host = '127.0.0.1',
   port = 1025,
   stream = process.stdout,
+  keep = 100,
 }: DebugSmtpServerOptions = {}): Promise<DebugSmtpServer> {
   const { SMTPServer } = await loadSmtpServer();
+  const messages: ReceivedMessage[] = [];
+  let received = 0;
   const server = new SMTPServer({
     logger: false,
     disableReverseLookup: true,
@@ -65,6 +97,18 @@ export async function startDebugSmtpServer({
     onData(data, session, callback) {
       readAll(data).then((raw) => {
         const { mailFrom, rcptTo } = session.envelope;
+        if (keep > 0) {
+          messages.push({
+            id: String(++received),
+            receivedAt: new Date(),
+            envelope: {
+              from: mailFrom ? mailFrom.address : '',
+              to: rcptTo.map((rcpt) => rcpt.address),
+            },
+            raw,
+          });
+          messages.splice(0, messages.length - keep);
+        }
         stream.write(
           [
             MESSAGE_FOLLOWS,
@@ -93,6 +137,8 @@ export async function startDebugSmtpServer({
   return {
     host,
     port: address.port,
+    messages,
+    previewMessages: () => messages,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

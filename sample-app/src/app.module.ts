@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { MailModule } from 'nestjs-mail';
+import { MailModule, MailPreviewModule } from 'nestjs-mail';
 import { BoomController } from './boom.controller.js';
 import { ContactController } from './contact.controller.js';
 import { DEV_MAIL_STREAM, DevMailServer } from './dev-mail-server.js';
@@ -40,6 +40,10 @@ export class DevMailServerModule {}
         subjectPrefix: '[Sample] ',
       }),
     }),
+    // The sent-mail page at /_mail: development only (it refuses to load in production anyway).
+    ...(process.env.NODE_ENV === 'production'
+      ? []
+      : [MailPreviewModule.register({ sources: ['outbox', DevMailServer] })]),
   ],
   controllers: [ContactController, SignupController, BoomController],
   providers: [{ provide: APP_FILTER, useClass: ErrorMailFilter }],

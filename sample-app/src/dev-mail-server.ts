@@ -1,16 +1,21 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { startDebugSmtpServer } from 'nestjs-mail';
+import {
+  startDebugSmtpServer,
+  type MailPreviewSource,
+  type ReceivedMessage,
+} from 'nestjs-mail';
 
 /** Token of the stream the embedded server prints to (stdout unless a test overrides it). */
 export const DEV_MAIL_STREAM = 'DEV_MAIL_STREAM';
 
 /**
  * The embedded development SMTP server: started on first use when EMAIL_URL is
- * unset, prints what it receives, delivers nothing, stops on app.close().
+ * unset, prints what it receives, delivers nothing, stops on app.close(). Also
+ * a source of the preview page (/_mail): the last 100 messages it received.
  */
 @Injectable()
-export class DevMailServer implements OnApplicationShutdown {
+export class DevMailServer implements OnApplicationShutdown, MailPreviewSource {
   private server?: Awaited<ReturnType<typeof startDebugSmtpServer>>;
 
   constructor(
@@ -26,6 +31,11 @@ export class DevMailServer implements OnApplicationShutdown {
       stream: this.stream,
     });
     return `smtp://${this.server.host}:${this.server.port}`;
+  }
+
+  /** What the server received, for MailPreviewModule. */
+  previewMessages(): readonly ReceivedMessage[] {
+    return this.server?.messages ?? [];
   }
 
   async onApplicationShutdown(): Promise<void> {

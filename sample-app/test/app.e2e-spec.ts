@@ -122,6 +122,25 @@ describe('sample app on the embedded development SMTP server', () => {
     expect(message).toContain('Something broke');
   });
 
+  it('GET /_mail lists what the embedded server received; each message has its own page', async () => {
+    await post('/signup', { email: 'new@example.com', name: 'Ana' });
+    await printedMessages(1);
+    const list = await fetch(`${base}/_mail`);
+    expect(list.status).toBe(200);
+    const html = await list.text();
+    expect(html).toContain('Welcome, Ana!');
+    expect(html).toContain('new@example.com');
+    const link = /href="(\/_mail\/m\/[^"]+)"/.exec(html)![1];
+    const message = await (await fetch(`${base}${link}`)).text();
+    expect(message).toContain(`<iframe sandbox="" src="${link}/html"`);
+    expect(message).toContain('getting-started.txt');
+    const body = await fetch(`${base}${link}/html`);
+    expect(body.headers.get('content-security-policy')).toContain(
+      "default-src 'none'",
+    );
+    expect(await body.text()).toContain('<h1>Hello Ana</h1>');
+  });
+
   it('app.close() stops the embedded server', async () => {
     const url = await app!.get(DevMailServer).url();
     const port = Number(new URL(url).port);
@@ -152,5 +171,9 @@ describe('sample app with the in-memory backend swapped in (the README testing p
       ['Hello', 'you@example.com', ['admin@example.com']],
     ]);
     expect(printed).toBe('');
+
+    const list = await (await fetch(`${base}/_mail`)).text();
+    expect(list).toContain('Hello');
+    expect(list).toContain('you@example.com');
   });
 });

@@ -1,0 +1,139 @@
+import {
+  Controller,
+  Get,
+  Header,
+  NotFoundException,
+  Param,
+  Req,
+  StreamableFile,
+  type Type,
+} from '@nestjs/common';
+import {
+  DOWNLOAD_CSP,
+  MESSAGE_HTML_CSP,
+  PREVIEW_PAGE_CSP,
+} from './mail-preview.constants.js';
+import {
+  MailPreviewService,
+  type PreviewEntry,
+} from './mail-preview.service.js';
+import {
+  contentDisposition,
+  renderList,
+  renderMessage,
+} from './preview-pages.js';
+
+/** The part of the platform's request the page needs (Express and Fastify both have it). */
+interface PreviewRequest {
+  originalUrl?: string;
+  url: string;
+}
+
+/**
+ * The preview page's routes, below the mount path: `GET /` (the list),
+ * `GET /m/:id` (a message), `/m/:id/html` (its HTML, for the iframe),
+ * `/m/:id/raw` (the .eml) and `/m/:id/attachments/:index`.
+ * @internal Mounted by `MailPreviewModule.register()` through {@link createMailPreviewController}.
+ */
+@Controller()
+export class MailPreviewController {
+  constructor(private readonly preview: MailPreviewService) {}
+
+  /** The list of messages. */
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
+  @Header('Cache-Control', 'no-store')
+  async list(@Req() req: PreviewRequest): Promise<string> {
+    return renderList(await this.preview.list(), basePath(req, /\/?$/));
+  }
+
+  /** One message. */
+  @Get('m/:id')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
+  @Header('Cache-Control', 'no-store')
+  async message(
+    @Param('id') id: string,
+    @Req() req: PreviewRequest,
+  ): Promise<string> {
+    return renderMessage(await this.entry(id), basePath(req, /\/m\/[^/]*$/));
+  }
+
+  /** The HTML body, shown in `<iframe sandbox="">` under {@link MESSAGE_HTML_CSP}. */
+  @Get('m/:id/html')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Referrer-Policy', 'no-referrer')
+  @Header('Cache-Control', 'no-store')
+  async html(@Param('id') id: string): Promise<string> {
+    const { parsed } = await this.entry(id);
+    if (!parsed.html) throw new NotFoundException('This message has no HTML.');
+    return parsed.html;
+  }
+
+  /** The whole message, as a `.eml` download. */
+  @Get('m/:id/raw')
+  @Header('Content-Security-Policy', DOWNLOAD_CSP)
+  @Header('X-Content-Type-Options', 'nosniff')
+  async raw(@Param('id') id: string): Promise<StreamableFile> {
+    const { raw } = await this.entry(id);
+    return new StreamableFile(raw, {
+      type: 'message/rfc822',
+      disposition: contentDisposition('message.eml'),
+      length: raw.length,
+    });
+  }
+
+  /** One attachment, always as a download. */
+  @Get('m/:id/attachments/:index')
+  @Header('Content-Security-Policy', DOWNLOAD_CSP)
+  @Header('X-Content-Type-Options', 'nosniff')
+  async attachment(
+    @Param('id') id: string,
+    @Param('index') index: string,
+  ): Promise<StreamableFile> {
+    const { parsed } = await this.entry(id);
+    const file = /^\d+$/.test(index) ? parsed.attachments[+index] : undefined;
+    if (!file) throw new NotFoundException('No such attachment.');
+    const type = /^[\w.+-]+\/[\w.+-]+$/.test(file.contentType)
+      ? file.contentType
+      : 'application/octet-stream';
+    return new StreamableFile(file.content, {
+      type,
+      disposition: contentDisposition(
+        file.filename || `attachment-${+index + 1}`,
+      ),
+      length: file.content.length,
+    });
+  }
+
+  private async entry(id: string): Promise<PreviewEntry> {
+    const entry = await this.preview.find(id);
+    if (!entry)
+      throw new NotFoundException(
+        'No such message (the server keeps only the most recent ones).',
+      );
+    return entry;
+  }
+}
+
+/**
+ * The controller mounted at `path`. A subclass per registration, so two apps
+ * (or two registrations) can use different paths.
+ * @internal
+ */
+export function createMailPreviewController(
+  path: string,
+): Type<MailPreviewController> {
+  class MountedMailPreviewController extends MailPreviewController {}
+  Controller(path)(MountedMailPreviewController);
+  return MountedMailPreviewController;
+}
+
+/** Where the page is mounted, as the browser sees it (global prefix included). */
+function basePath(req: PreviewRequest, suffix: RegExp): string {
+  const path = (req.originalUrl ?? req.url).split('?')[0];
+  return path.replace(suffix, '').replace(/\/+$/, '');
+}

@@ -1,0 +1,120 @@
+import type { AddressObject, ParsedMail } from 'mailparser';
+import type { PreviewEntry } from './mail-preview.service.js';
+import { markup, SafeHtml } from './preview-html.js';
+
+const STYLE = new SafeHtml(`
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
+header{background:#24292f;color:#fff;padding:12px 24px}header h1{font-size:18px;margin:4px 0 0}
+header a{color:#9ecbff}main{padding:16px 24px;max-width:1100px}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #d0d7de;vertical-align:top}
+th{background:#eaeef2;font-weight:600}td.time{white-space:nowrap;color:#57606a}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;background:#fff;padding:12px;border:1px solid #d0d7de}
+dt{font-weight:600;color:#57606a}dd{margin:0;word-break:break-all}
+h2{font-size:15px;margin:20px 0 8px}iframe{width:100%;height:360px;border:1px solid #d0d7de;background:#fff}
+pre{background:#fff;border:1px solid #d0d7de;padding:12px;overflow:auto;white-space:pre-wrap;word-break:break-all}
+.empty,.muted{color:#57606a}ul.files{background:#fff;border:1px solid #d0d7de;padding:8px 28px}
+`);
+
+function page(title: string, header: SafeHtml, body: SafeHtml): string {
+  return markup`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<title>${title}</title><style>${STYLE}</style></head>
+<body><header>${header}</header><main>${body}</main></body>
+</html>
+`.value;
+}
+
+/** `2026-05-04 09:30:12 UTC`, with the ISO time in `datetime`. */
+function time(date: Date): SafeHtml {
+  const iso = date.toISOString();
+  return markup`<time datetime="${iso}">${iso.slice(0, 19).replace('T', ' ')} UTC</time>`;
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): string {
+  const list = Array.isArray(value) ? value : value ? [value] : [];
+  return list.map((item) => item.text).join(', ');
+}
+
+function subjectOf(parsed: ParsedMail): string {
+  return parsed.subject || '(no subject)';
+}
+
+/** The list page: one row per message, newest first. */
+export function renderList(entries: PreviewEntry[], base: string): string {
+  const rows = entries.map(
+    ({ key, parsed, receivedAt }) => markup`<tr>
+<td class="time">${time(receivedAt)}</td>
+<td><a href="${base}/m/${encodeURIComponent(key)}">${subjectOf(parsed)}</a></td>
+<td>${addresses(parsed.from)}</td>
+<td>${addresses(parsed.to)}</td>
+<td>${parsed.attachments.length || ''}</td>
+</tr>
+`,
+  );
+  const body = entries.length
+    ? markup`<table>
+<thead><tr><th>Time</th><th>Subject</th><th>From</th><th>To</th><th>Attachments</th></tr></thead>
+<tbody>
+${rows}</tbody>
+</table>`
+    : markup`<p class="empty">No mail yet. Send some and reload this page.</p>`;
+  return page(
+    'Sent mail',
+    markup`<h1>Sent mail</h1><span class="muted">${entries.length} message(s), newest first</span>`,
+    body,
+  );
+}
+
+/** The page of one message: headers, HTML (in a sandboxed iframe), text, attachments. */
+export function renderMessage(entry: PreviewEntry, base: string): string {
+  const { parsed, envelope, key } = entry;
+  const self = `${base}/m/${encodeURIComponent(key)}`;
+  const files = parsed.attachments.map(
+    (
+      file,
+      index,
+    ) => markup`<li><a href="${self}/attachments/${index}" download>${file.filename || `attachment-${index + 1}`}</a>
+<span class="muted">${file.contentType}, ${file.size} bytes${file.related ? ', inline' : ''}</span></li>
+`,
+  );
+  const recipients = envelope?.to.map((to) => `<${to}>`).join(' ');
+  const body = markup`<dl>
+<dt>Subject</dt><dd>${subjectOf(parsed)}</dd>
+<dt>From</dt><dd>${addresses(parsed.from)}</dd>
+<dt>To</dt><dd>${addresses(parsed.to)}</dd>
+${parsed.cc ? markup`<dt>Cc</dt><dd>${addresses(parsed.cc)}</dd>` : false}
+${parsed.replyTo ? markup`<dt>Reply-To</dt><dd>${addresses(parsed.replyTo)}</dd>` : false}
+<dt>Time</dt><dd>${time(entry.receivedAt)}</dd>
+${envelope ? markup`<dt>Envelope</dt><dd>MAIL FROM ${`<${envelope.from}>`} · RCPT TO ${recipients}</dd>` : false}
+</dl>
+${
+  parsed.html
+    ? markup`<h2>HTML</h2>
+<iframe sandbox="" src="${self}/html" title="HTML body" referrerpolicy="no-referrer"></iframe>`
+    : false
+}
+<h2>Text</h2>
+${parsed.text ? markup`<pre class="text">${parsed.text}</pre>` : markup`<p class="empty">No text part.</p>`}
+<h2>Attachments</h2>
+${files.length ? markup`<ul class="files">${files}</ul>` : markup`<p class="empty">None.</p>`}
+<h2>Headers</h2>
+<pre class="headers">${parsed.headerLines.map((h) => h.line).join('\n')}</pre>
+<p><a href="${self}/raw" download>Download .eml</a></p>`;
+  return page(
+    subjectOf(parsed),
+    markup`<a href="${base}">← All mail</a><h1>${subjectOf(parsed)}</h1>`,
+    body,
+  );
+}
+
+/** `attachment; filename="..."; filename*=UTF-8''...` (RFC 6266), safe for any name. */
+export function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  TerminusModule,
+} from '@nestjs/terminus';
+import { MailHealthIndicator } from '../../lib/health/mail-health.indicator.js';
+import type { MailModuleOptions } from '../../lib/interfaces/mail-module-options.interface.js';
+import { MailModule } from '../../lib/mail.module.js';
+
+@Controller('health')
+class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly mail: MailHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.mail.isHealthy('mail', { timeout: 1000 }),
+    ]);
+  }
+}
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [MailHealthIndicator],
+})
+class HealthModule {}
+
+@Module({})
+class HealthAppModule {}
+
+/** An app whose mailers are `mail`, with `GET /health` from terminus. */
+export function healthApp(mail: MailModuleOptions): DynamicModule {
+  return {
+    module: HealthAppModule,
+    imports: [MailModule.forRoot(mail), HealthModule],
+  };
+}

@@ -1,0 +1,19 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MailModule } from '../../lib/mail.module.js';
+import type { MailModuleOptions } from '../../lib/interfaces/mail-module-options.interface.js';
+import { MailPreviewModule } from '../../lib/preview/mail-preview.module.js';
+import type { MailPreviewModuleOptions } from '../../lib/preview/mail-preview.interfaces.js';
+
+@Module({})
+class PreviewAppModule {}
+
+/** An app that sends with `mail` and mounts the preview page with `preview`. */
+export function previewApp(
+  mail: MailModuleOptions,
+  preview: MailPreviewModuleOptions = {},
+): DynamicModule {
+  return {
+    module: PreviewAppModule,
+    imports: [MailModule.forRoot(mail), MailPreviewModule.register(preview)],
+  };
+}

@@ -1,0 +1,178 @@
+import 'reflect-metadata';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  it,
+} from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import {
+  startDebugSmtpServer,
+  type DebugSmtpServer,
+} from '../../lib/debug-server/debug-server.js';
+import { MailService } from '../../lib/mail.service.js';
+import { EmailMultiAlternatives } from '../../lib/message/email-multi-alternatives.js';
+import { previewApp } from './app.module.js';
+import { launchChromium, type TestBrowser } from './chromium.js';
+
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+const SUBJECT = 'Your order <b>#42</b> & "friends"';
+
+let browser: TestBrowser;
+let app: INestApplication | undefined;
+let server: DebugSmtpServer | undefined;
+let trap: Server;
+let trapHits: string[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  trapHits = [];
+  trap = createServer((req, res) => {
+    trapHits.push(req.url ?? '');
+    res.end();
+  });
+  await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => trap?.close(resolve));
+}, 30_000);
+
+afterEach(async () => {
+  for (const page of browser?.context.pages() ?? []) await page.close();
+  await app?.close();
+  await server?.close();
+  app = server = undefined;
+}, 30_000);
+
+describe('the preview page in Chromium', () => {
+  it('lists the mail, shows a message as a person sees it, runs no script, loads nothing remote', async () => {
+    server = await startDebugSmtpServer({ port: 0, stream: new PassThrough() });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        previewApp(
+          { options: { host: server.host, port: server.port } },
+          { sources: [server] },
+        ),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({
+      logger: false,
+      forceCloseConnections: true,
+    });
+    await app.listen(0, '127.0.0.1');
+    const base = await app.getUrl();
+
+    const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    const msg = new EmailMultiAlternatives(
+      SUBJECT,
+      'Hello Ana,\nyour order is on its way.\n',
+      'Shop <shop@example.com>',
+      ['Ana <ana@example.com>'],
+      { bcc: ['audit@example.com'] },
+    );
+    msg.attachAlternative(
+      `<html><head>
+<meta http-equiv="refresh" content="0;url=${trapUrl}/refresh">
+<link rel="stylesheet" href="${trapUrl}/style.css">
+<style>body{font-family:serif;background:#fffbe6 url(${trapUrl}/bg.png)}</style>
+</head><body>
+<h1 id="greeting">Hello Ana</h1>
+<p>Your order <strong>#42</strong> is on its way.</p>
+<img src="http://127.0.0.1:9/x.png" alt="tracking pixel">
+<img src="${trapUrl}/pixel.png" alt="second pixel">
+<script>document.getElementById('greeting').textContent = 'PWNED'; parent.document.title = 'PWNED';</script>
+</body></html>`,
+      'text/html',
+    );
+    msg.attach('invoice <42>.txt', 'Total: 42 EUR\n', 'text/plain');
+    await app.get(MailService).send(msg);
+
+    const page = await browser.context.newPage();
+    const requests: string[] = [];
+    const responses: string[] = [];
+    const failures = new Map<string, string | undefined>();
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('response', (response) => responses.push(response.url()));
+    page.on('requestfailed', (request) =>
+      failures.set(request.url(), request.failure()?.errorText),
+    );
+    const isRemote = (url: string) =>
+      url.startsWith('http://127.0.0.1:9/') || url.startsWith(trapUrl);
+
+    await page.goto(`${base}/_mail`);
+    expect(await page.title()).toBe('Sent mail');
+    const row = page.locator('tbody tr');
+    await expect(row.count()).resolves.toBe(1);
+    expect(await row.innerText()).toContain(SUBJECT);
+    expect(await row.innerText()).toContain('"Shop" <shop@example.com>');
+    expect(await row.innerText()).toContain('"Ana" <ana@example.com>');
+    expect(await row.locator('time').getAttribute('datetime')).toMatch(
+      /^\d{4}-\d\d-\d\dT/,
+    );
+
+    await page.getByRole('link', { name: SUBJECT }).click();
+    await page.waitForURL(/\/_mail\/m\//);
+    await expect(page.locator('h1').innerText()).resolves.toBe(SUBJECT);
+    const details = await page.locator('dl').innerText();
+    expect(details).toContain('shop@example.com');
+    expect(details).toContain('ana@example.com');
+    expect(details).toContain('RCPT TO <ana@example.com> <audit@example.com>');
+    expect(await page.locator('pre.text').innerText()).toContain(
+      'your order is on its way.',
+    );
+    expect(await page.locator('pre.headers').innerText()).toContain(
+      'Content-Type: multipart/mixed',
+    );
+
+    const iframe = page.locator('iframe');
+    expect(await iframe.getAttribute('sandbox')).toBe('');
+    const frame = page.frameLocator('iframe');
+    await expect(frame.locator('h1').innerText()).resolves.toBe('Hello Ana');
+    await expect(frame.locator('strong').innerText()).resolves.toBe('#42');
+
+    // Give a meta refresh, a stylesheet or an image every chance to load.
+    await page.waitForTimeout(1500);
+    await expect(frame.locator('h1').innerText()).resolves.toBe('Hello Ana');
+    expect(await page.title()).not.toContain('PWNED');
+    const remote = requests.filter(isRemote);
+    // Chromium reports the attempts, and blocks each one before it leaves the browser.
+    expect(responses.filter(isRemote)).toEqual([]);
+    expect(remote.length).toBeGreaterThan(0);
+    for (const url of remote)
+      expect([url, failures.get(url)]).toEqual([url, 'csp']);
+    expect(requests.filter((url) => url.endsWith('/refresh'))).toEqual([]);
+    expect(trapHits).toEqual([]);
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({
+      path: join(ARTIFACTS, 'mail-preview-message.png'),
+      fullPage: true,
+    });
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'invoice <42>.txt' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(
+      'invoice <42>.txt'.replace(/[<>]/g, '_'),
+    );
+    // Text travels with CRLF line ends (RFC 2046), and downloads as it travelled.
+    expect(await readFile(await download.path(), 'utf8')).toBe(
+      'Total: 42 EUR\r\n',
+    );
+
+    await page.goto(`${base}/_mail`);
+    await page.screenshot({ path: join(ARTIFACTS, 'mail-preview-list.png') });
+    await page.close();
+  }, 60_000);
+});

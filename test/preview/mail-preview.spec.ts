@@ -1,0 +1,274 @@
+import 'reflect-metadata';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { PassThrough } from 'node:stream';
+import {
+  startDebugSmtpServer,
+  type DebugSmtpServer,
+} from '../../lib/debug-server/debug-server.js';
+import { ImproperlyConfiguredError } from '../../lib/errors/improperly-configured.error.js';
+import type { MailModuleOptions } from '../../lib/interfaces/mail-module-options.interface.js';
+import { MailService } from '../../lib/mail.service.js';
+import { MailOutbox } from '../../lib/testing/mail-outbox.js';
+import { EmailMessage } from '../../lib/message/email-message.js';
+import { EmailMultiAlternatives } from '../../lib/message/email-multi-alternatives.js';
+import {
+  INSTALL_MAILPARSER,
+  loadMailparser,
+} from '../../lib/preview/load-mailparser.js';
+import { MESSAGE_HTML_CSP } from '../../lib/preview/mail-preview.constants.js';
+import type { MailPreviewModuleOptions } from '../../lib/preview/mail-preview.interfaces.js';
+import { previewApp } from './app.module.js';
+
+let app: INestApplication | undefined;
+let server: DebugSmtpServer | undefined;
+let base: string;
+
+async function start(
+  mail: MailModuleOptions,
+  preview?: MailPreviewModuleOptions,
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [previewApp(mail, preview)],
+  }).compile();
+  app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  base = await app.getUrl();
+  return app;
+}
+
+async function page(path: string): Promise<{ res: Response; body: string }> {
+  const res = await fetch(`${base}${path}`);
+  return { res, body: await res.text() };
+}
+
+/** The first message link on the list page. */
+async function firstMessagePath(listPath = '/_mail'): Promise<string> {
+  const { body } = await page(listPath);
+  const match = /href="([^"]*\/m\/[^"]+)"/.exec(body);
+  if (!match) throw new Error(`No message link in:\n${body}`);
+  return match[1];
+}
+
+afterEach(async () => {
+  await app?.close();
+  await server?.close();
+  app = server = undefined;
+  delete process.env.NODE_ENV;
+});
+
+describe('MailPreviewModule', () => {
+  it('lists the outbox by default (locmem), newest first, with the send time', async () => {
+    await start({ backend: 'locmem', defaultFromEmail: 'site@example.com' });
+    const mail = app!.get(MailService);
+    const before = Date.now();
+    await mail.sendMail('First', 'one', null, ['a@example.com']);
+    await mail.sendMail('Second', 'two', 'b@example.com', ['c@example.com']);
+
+    const { res, body } = await page('/_mail');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toContain(
+      "default-src 'none'",
+    );
+    expect(body.indexOf('Second')).toBeLessThan(body.indexOf('First'));
+    expect(body).toContain('site@example.com');
+    const times = [...body.matchAll(/datetime="([^"]+)"/g)].map((m) =>
+      Date.parse(m[1]),
+    );
+    expect(times).toHaveLength(2);
+    for (const t of times) expect(t).toBeGreaterThanOrEqual(before - 1000);
+
+    const { body: message } = await page(await firstMessagePath());
+    expect(message).toContain('<h1>Second</h1>');
+    expect(message).toMatch(/Date: .*\d{4}/);
+    expect(message).not.toContain('<iframe');
+  });
+
+  it('renders a message recorded without its bytes, dated by its Date header', async () => {
+    await start({ backend: 'locmem' });
+    const date = new Date('2024-02-03T04:05:06Z');
+    app!.get(MailOutbox).record(
+      new EmailMessage('By hand', 'b', 'a@example.com', ['b@example.com'], {
+        headers: { Date: date },
+      }),
+    );
+    const list = (await page('/_mail')).body;
+    expect(list).toContain('datetime="2024-02-03T04:05:06.000Z"');
+    const message = (await page(await firstMessagePath())).body;
+    expect(message).toContain('Date: Sat, 03 Feb 2024 04:05:06 +0000');
+  });
+
+  it('escapes subjects, addresses, text, headers and filenames', async () => {
+    await start({ backend: 'locmem' });
+    const hostile = '<img src=x onerror=alert(1)>"\'&';
+    const msg = new EmailMessage(
+      hostile,
+      `</pre><script>alert(2)</script>`,
+      `"<img src=x onerror=alert(1)>'&" <evil@example.com>`,
+      ['to@example.com'],
+      { headers: { 'X-Evil': '<script>alert(3)</script>' } },
+    );
+    msg.attach(`${hostile}.txt`, 'x', 'text/plain');
+    await app!.get(MailService).send(msg);
+
+    const list = (await page('/_mail')).body;
+    const message = (await page(await firstMessagePath())).body;
+    for (const html of [list, message]) {
+      expect(html).not.toContain('<img src=x');
+      expect(html).not.toContain('<script>');
+      expect(html).toContain(
+        '&#60;img src=x onerror=alert(1)&#62;&#34;&#39;&#38;',
+      );
+    }
+    expect(message).toContain('&#60;/pre&#62;&#60;script&#62;alert(2)');
+  });
+
+  it('serves the HTML part under a CSP that blocks scripts and remote loads, and attachments as downloads', async () => {
+    await start({ backend: 'locmem' });
+    const msg = new EmailMultiAlternatives('Hi', 'text', 'a@example.com', [
+      'b@example.com',
+    ]);
+    msg.attachAlternative('<p>Hi <b>there</b></p>', 'text/html');
+    msg.attach('naïve "plan".html', '<script>alert(1)</script>', 'text/html');
+    await app!.get(MailService).send(msg);
+    const self = await firstMessagePath();
+
+    const { body } = await page(self);
+    expect(body).toContain(`<iframe sandbox="" src="${self}/html"`);
+
+    const html = await page(`${self}/html`);
+    expect(html.res.headers.get('content-security-policy')).toBe(
+      MESSAGE_HTML_CSP,
+    );
+    expect(MESSAGE_HTML_CSP).toBe(
+      "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'",
+    );
+    expect(html.body).toContain('<p>Hi <b>there</b></p>');
+
+    const file = await page(`${self}/attachments/0`);
+    expect(file.res.status).toBe(200);
+    expect(file.res.headers.get('content-disposition')).toBe(
+      `attachment; filename="na_ve _plan_.html"; filename*=UTF-8''na%C3%AFve%20%22plan%22.html`,
+    );
+    expect(file.res.headers.get('content-security-policy')).toContain(
+      'sandbox',
+    );
+    expect(file.body.trimEnd()).toBe('<script>alert(1)</script>');
+
+    const raw = await page(`${self}/raw`);
+    expect(raw.res.headers.get('content-type')).toBe('message/rfc822');
+    expect(raw.body).toContain('Subject: Hi\r\n');
+
+    expect((await page(`${self}/attachments/7`)).res.status).toBe(404);
+    expect((await page('/_mail/m/nope')).res.status).toBe(404);
+  });
+
+  it('reads what a development SMTP server received, Bcc in the envelope', async () => {
+    server = await startDebugSmtpServer({ port: 0, stream: new PassThrough() });
+    await start(
+      { options: { host: server.host, port: server.port } },
+      { path: '/dev/mail', sources: [server] },
+    );
+    await app!
+      .get(MailService)
+      .sendMail('Over SMTP', 'body', 'a@example.com', ['b@example.com']);
+    await app!.get(MailService).send(
+      new EmailMessage('Hidden', 'x', 'a@example.com', ['b@example.com'], {
+        bcc: ['secret@example.com'],
+      }),
+    );
+    expect((await page('/_mail')).res.status).toBe(404);
+    const list = (await page('/dev/mail')).body;
+    expect(list).toContain('Over SMTP');
+    const message = (await page(await firstMessagePath('/dev/mail'))).body;
+    expect(message).toContain('<h1>Hidden</h1>');
+    expect(message).toContain(
+      'RCPT TO &#60;b@example.com&#62; &#60;secret@example.com&#62;',
+    );
+  });
+
+  it('keeps links right below a global prefix', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [previewApp({ backend: 'locmem' })],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    app.setGlobalPrefix('api');
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    await app
+      .get(MailService)
+      .sendMail('P', 'b', 'a@example.com', ['b@example.com']);
+    const link = await firstMessagePath('/api/_mail');
+    expect(link).toMatch(/^\/api\/_mail\/m\//);
+    expect((await page(link)).body).toContain('href="/api/_mail"');
+  });
+
+  it('refuses to load when NODE_ENV=production, saying what to change', async () => {
+    process.env.NODE_ENV = 'production';
+    const compiling = Test.createTestingModule({
+      imports: [previewApp({ backend: 'locmem' })],
+    }).compile();
+    await expect(compiling).rejects.toThrow(ImproperlyConfiguredError);
+    await expect(compiling).rejects.toThrow(
+      /NODE_ENV=production.*Import it only outside production.*force: true/s,
+    );
+  });
+
+  it('loads in production with force: true', async () => {
+    process.env.NODE_ENV = 'production';
+    await start({ backend: 'locmem' }, { force: true });
+    expect((await page('/_mail')).res.status).toBe(200);
+  });
+
+  it('says which source is missing', async () => {
+    class NotProvided {
+      previewMessages() {
+        return [];
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [previewApp({ backend: 'locmem' }, { sources: [NotProvided] })],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(
+      /the source NotProvided was not found: add NotProvided to the providers/,
+    );
+  });
+
+  it('says to install mailparser when it is missing', async () => {
+    const missing = Object.assign(
+      new Error("Cannot find package 'mailparser'"),
+      {
+        code: 'ERR_MODULE_NOT_FOUND',
+      },
+    );
+    await expect(loadMailparser(() => Promise.reject(missing))).rejects.toThrow(
+      INSTALL_MAILPARSER,
+    );
+    expect(INSTALL_MAILPARSER).toMatch(
+      /install mailparser to use MailPreviewModule/i,
+    );
+  });
+});
+
+describe('startDebugSmtpServer keeps recent messages', () => {
+  it('keeps the last `keep` messages with their envelope', async () => {
+    server = await startDebugSmtpServer({
+      port: 0,
+      stream: new PassThrough(),
+      keep: 2,
+    });
+    await start({ options: { host: server.host, port: server.port } });
+    const mail = app!.get(MailService);
+    for (const n of [1, 2, 3])
+      await mail.sendMail(`n${n}`, 'b', 'a@example.com', ['b@example.com']);
+    expect(server.messages.map((m) => [m.id, m.envelope])).toEqual([
+      ['2', { from: 'a@example.com', to: ['b@example.com'] }],
+      ['3', { from: 'a@example.com', to: ['b@example.com'] }],
+    ]);
+    expect(server.messages[1].raw.toString()).toContain('Subject: n3\r\n');
+    expect(server.previewMessages()).toBe(server.messages);
+  });
+});
