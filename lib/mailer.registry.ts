@@ -26,6 +26,8 @@ export class MailerRegistry implements OnApplicationShutdown {
       if (!this.mailers.has(alias))
         this.mailers.set(alias, createBackend(config, this.context(alias)));
     }
+    const lookup = (alias: string) => this.get(alias);
+    for (const mailer of this.mailers.values()) mailer.bindMailers?.(lookup);
   }
 
   /** The mailer with that alias. */

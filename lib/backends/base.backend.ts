@@ -54,6 +54,13 @@ export abstract class BaseEmailBackend implements AsyncDisposable {
    */
   abstract sendMessages(messages: Iterable<EmailMessage>): Promise<number>;
 
+  /**
+   * Implemented by backends built from other mailers (failover, round-robin,
+   * queues). `MailModule` calls it once, after creating every mailer of the
+   * application, with a lookup by alias; ordinary backends leave it out.
+   */
+  bindMailers?(lookup: (alias: string) => BaseEmailBackend): void;
+
   /** Closes the backend at the end of an `await using` block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
