@@ -1,4 +1,5 @@
 import type * as SmtpServerModule from 'smtp-server';
+import { importOptional } from '../utils/import-optional.js';
 
 /** What to tell a user who runs the debug server without `smtp-server`. */
 export const INSTALL_SMTP_SERVER =
@@ -10,17 +11,9 @@ export const INSTALL_SMTP_SERVER =
  *
  * @param importer how to import it (a test can pass a failing importer).
  */
-export async function loadSmtpServer(
+export function loadSmtpServer(
   importer: () => Promise<typeof SmtpServerModule> = () =>
     import('smtp-server'),
 ): Promise<typeof SmtpServerModule> {
-  try {
-    return await importer();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(INSTALL_SMTP_SERVER, { cause: err });
-    }
-    throw err;
-  }
+  return importOptional(importer, INSTALL_SMTP_SERVER);
 }

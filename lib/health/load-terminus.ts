@@ -1,4 +1,5 @@
 import type * as Terminus from '@nestjs/terminus';
+import { importOptional } from '../utils/import-optional.js';
 
 /** What to tell a user who uses the health indicator without `@nestjs/terminus`. */
 export const INSTALL_TERMINUS =
@@ -10,16 +11,8 @@ export const INSTALL_TERMINUS =
  *
  * @param importer how to import it (a test can pass a failing importer).
  */
-export async function loadTerminus(
+export function loadTerminus(
   importer: () => Promise<typeof Terminus> = () => import('@nestjs/terminus'),
 ): Promise<typeof Terminus> {
-  try {
-    return await importer();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(INSTALL_TERMINUS, { cause: err });
-    }
-    throw err;
-  }
+  return importOptional(importer, INSTALL_TERMINUS);
 }

@@ -1,4 +1,5 @@
 import type * as Mailparser from 'mailparser';
+import { importOptional } from '../utils/import-optional.js';
 
 /** What to tell a user who reads rendered mail without `mailparser`. */
 export const INSTALL_MAILPARSER_FOR_TESTS =
@@ -10,16 +11,8 @@ export const INSTALL_MAILPARSER_FOR_TESTS =
  *
  * @param importer how to import it (a test can pass a failing importer).
  */
-export async function loadMailparser(
+export function loadMailparser(
   importer: () => Promise<typeof Mailparser> = () => import('mailparser'),
 ): Promise<typeof Mailparser> {
-  try {
-    return await importer();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(INSTALL_MAILPARSER_FOR_TESTS, { cause: err });
-    }
-    throw err;
-  }
+  return importOptional(importer, INSTALL_MAILPARSER_FOR_TESTS);
 }

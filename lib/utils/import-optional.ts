@@ -1,0 +1,19 @@
+/**
+ * Imports an optional peer dependency. When the package is not installed,
+ * throws an Error with `install` (what to run) instead of Node's
+ * module-not-found error; any other failure is rethrown as it is.
+ */
+export async function importOptional<T>(
+  importer: () => Promise<T>,
+  install: string,
+): Promise<T> {
+  try {
+    return await importer();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new Error(install, { cause: err });
+    }
+    throw err;
+  }
+}
