@@ -108,7 +108,7 @@ async function nodemailerPool(maxConnections) {
   };
 }
 
-async function nestjsMail() {
+async function nestjsMail(backendOptions = {}) {
   const { Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
   const { MailModule, MailService, EmailMessage } =
@@ -128,7 +128,7 @@ async function nestjsMail() {
     imports: [
       MailModule.forRoot({
         backend: 'smtp',
-        options: { host, port },
+        options: { host, port, ...backendOptions },
         defaultFromEmail: FROM,
       }),
     ],
@@ -233,6 +233,7 @@ async function nestjsModulesMailer() {
 const factories = {
   'nestjs-mail': nestjsMail,
   'nestjs-mail (attach Buffer)': nestjsMail,
+  'nestjs-mail concurrency(5)': () => nestjsMail({ concurrency: 5 }),
   'nodemailer pool(1)': () => nodemailerPool(1),
   'nodemailer pool(5)': () => nodemailerPool(5),
   '@nestjs-modules/mailer': nestjsModulesMailer,

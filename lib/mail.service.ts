@@ -202,10 +202,11 @@ export class MailService {
             options: { ...(defaults.options ?? {}), ...options },
           }
         : { backend: backendClass(backend, null), options };
-    return createBackend(
+    const connection = createBackend(
       config as Parameters<typeof createBackend>[0],
       this.registry.context(null),
     );
+    return this.registry.bind(connection);
   }
 
   /**

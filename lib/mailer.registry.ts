@@ -9,7 +9,7 @@ import type { MailOutbox } from './testing/mail-outbox.js';
 
 /**
  * The mailers of one application: the default one and every named one. Owns
- * their long-lived connections: opened on first use, closed on shutdown.
+ * their long-lived connections, closed on shutdown.
  * @internal
  */
 export class MailerRegistry implements OnApplicationShutdown {
@@ -26,8 +26,13 @@ export class MailerRegistry implements OnApplicationShutdown {
       if (!this.mailers.has(alias))
         this.mailers.set(alias, createBackend(config, this.context(alias)));
     }
-    const lookup = (alias: string) => this.get(alias);
-    for (const mailer of this.mailers.values()) mailer.bindMailers?.(lookup);
+    for (const mailer of this.mailers.values()) this.bind(mailer);
+  }
+
+  /** Lets a backend built from other mailers (failover, queue) find them here. */
+  bind<T extends BaseEmailBackend>(backend: T): T {
+    backend.bindMailers?.((alias) => this.get(alias));
+    return backend;
   }
 
   /** The mailer with that alias. */
@@ -35,13 +40,6 @@ export class MailerRegistry implements OnApplicationShutdown {
     const mailer = this.mailers.get(alias);
     if (!mailer)
       throw new MailerDoesNotExistError(alias, [...this.mailers.keys()]);
-    return mailer;
-  }
-
-  /** The mailer with that alias, its connection open (reused until shutdown). */
-  async ready(alias: string = DEFAULT_MAILER): Promise<BaseEmailBackend> {
-    const mailer = this.get(alias);
-    await mailer.open();
     return mailer;
   }
 

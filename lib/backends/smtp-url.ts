@@ -4,7 +4,8 @@ import type { SmtpEmailBackendOptions } from './smtp.backend.js';
 /**
  * Reads an `smtp://` or `smtps://` URL into {@link SmtpEmailBackendOptions}.
  * User name and password are percent-decoded. Query parameters:
- * `tls=true` (or `starttls=true`) for STARTTLS, `timeout=<seconds>`.
+ * `tls=true` (or `starttls=true`) for STARTTLS, `timeout=<seconds>`,
+ * `concurrency=<connections>` (see {@link SmtpEmailBackendOptions.concurrency}).
  * Errors never repeat the URL, which may hold a password.
  *
  * @example
@@ -38,9 +39,11 @@ export function parseSmtpUrl(url: string): SmtpEmailBackendOptions {
       options.useTls = /^(1|true|yes|on)$/i.test(value);
     } else if (name === 'timeout') {
       options.timeout = Number(value);
+    } else if (name === 'concurrency') {
+      options.concurrency = Number(value);
     } else {
       throw new ImproperlyConfiguredError(
-        `parseSmtpUrl: unknown query parameter "${name}"; supported: tls, starttls, timeout.`,
+        `parseSmtpUrl: unknown query parameter "${name}"; supported: tls, starttls, timeout, concurrency.`,
       );
     }
   }

@@ -92,6 +92,19 @@ export interface SmtpEmailBackendOptions extends BaseEmailBackendOptions {
    * @default undefined
    */
   sslCafile?: string;
+  /**
+   * How many connections one `sendMessages` call may use at once. With more
+   * than 1, a batch opens up to `min(concurrency, messages)` connections (the
+   * extra ones only once the first is up) and each takes the next unsent
+   * message in turn, so at most `concurrency` messages are in flight; the
+   * outcomes keep the order of the messages given. The extra connections live
+   * as long as the first one: closed at the end of the call when the call
+   * opened the backend itself, otherwise kept for the next call until
+   * `close()` (the module's shared mailers: until the application closes).
+   * The default, 1, sends a whole batch over exactly one connection.
+   * @default 1
+   */
+  concurrency?: number;
 }
 
 /** A message waiting to be sent; `mime` is dropped once it has been. */
@@ -100,9 +113,25 @@ interface Pending {
   mime: MimeMessage | null;
 }
 
+/**
+ * One SMTP connection slot. `untouched` is the connection made within the
+ * current call and not used yet (a dead one is never a reused connection).
+ */
+interface Slot {
+  connection: NodemailerConnection | null;
+  untouched: NodemailerConnection | null;
+}
+
 const BOTH_TLS_MODES =
   'SmtpEmailBackend: useTls and useSsl are mutually exclusive, so set only one of them ' +
   '(useTls for STARTTLS, usually port 587; useSsl for implicit TLS, usually port 465).';
+
+/**
+ * How many messages of a batch keep the MIME tree built while validating
+ * them; the others build theirs when they go out, so a batch of any size
+ * holds at most this many trees.
+ */
+const BUILT_AHEAD = 16;
 
 /** Error codes after which the connection is unusable. */
 const CONNECTION_LOST = new Set([
@@ -123,7 +152,10 @@ const CONNECTION_LOST = new Set([
  *   the end; on an open one it leaves it open, and reconnects first if the
  *   server dropped it while idle.
  * - Calls on one instance are serialized: concurrent sends never interleave
- *   on the socket, and concurrent `open()` calls share one connection.
+ *   on the socket, and concurrent `open()` calls share one connection. A
+ *   batch uses that one connection unless `concurrency` is above 1; then it
+ *   also opens up to `concurrency - 1` more (see
+ *   {@link SmtpEmailBackendOptions.concurrency}).
  * - One failed message does not stop the batch: the others are still sent,
  *   on a new connection if the server dropped this one (Django stops, or with
  *   `failSilently` fails every later message). Then, unless `failSilently`,
@@ -163,11 +195,14 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   readonly sslKeyfile: string | undefined;
   /** See {@link SmtpEmailBackendOptions.sslCafile}. */
   readonly sslCafile: string | undefined;
+  /** See {@link SmtpEmailBackendOptions.concurrency}. */
+  readonly concurrency: number;
 
   readonly #password: string | undefined;
-  #connection: NodemailerConnection | null = null;
-  /** A connection not yet used since it was made within the current call. */
-  #untouched: NodemailerConnection | null = null;
+  /** The connection `open()` opens and every send uses first. */
+  readonly #main: Slot = { connection: null, untouched: null };
+  /** The extra connections of `concurrency` > 1, kept as long as `#main`. */
+  #extra: Slot[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   /** How many times `close()` was called; a `keepOpen` send queued before a close does not reopen for good. */
   #closes = 0;
@@ -180,7 +215,12 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     if (options.useTls && options.useSsl) {
       throw new ImproperlyConfiguredError(BOTH_TLS_MODES);
     }
-    const { timeout = null } = options;
+    const { timeout = null, concurrency = 1 } = options;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new ImproperlyConfiguredError(
+        `SmtpEmailBackend: concurrency must be a whole number of connections, 1 or more, got ${concurrency}.`,
+      );
+    }
     if (timeout !== null && !(timeout > 0)) {
       throw new ImproperlyConfiguredError(
         `SmtpEmailBackend: timeout must be a positive number of seconds or null, got ${timeout}.`,
@@ -196,6 +236,17 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     this.sslCertfile = options.sslCertfile;
     this.sslKeyfile = options.sslKeyfile;
     this.sslCafile = options.sslCafile;
+    this.concurrency = concurrency;
+  }
+
+  /**
+   * Whether the connection is open (as far as this process knows: a server
+   * that dropped an idle connection is noticed at the next send, which
+   * reconnects). A synchronous check, so a caller can skip `open()`.
+   */
+  get isOpen(): boolean {
+    const connection = this.#main.connection;
+    return connection !== null && !connection.destroyed;
   }
 
   /**
@@ -250,18 +301,24 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     let index = 0;
     for (const message of messages) {
       if (!message.recipients().length) {
-        outcomes.push(skippedOutcome(index++, message));
+        outcomes[index] = skippedOutcome(index, message);
+        index++;
         continue;
       }
+      // Validates now, so a bad header sends nothing of the batch. Beyond the
+      // first few, what is kept is the validated message (its parts and its
+      // header block), not its MIME tree; each is released once it went out.
       const mime = message.message(this.messageSettings);
-      const base: OutcomeBase = {
-        index: index++,
-        message,
-        messageId: mime.get('Message-ID'),
-        envelope: mime.envelope,
-      };
-      outcomes.push(notAttemptedOutcome(base, new Error('Not attempted')));
-      pending.push({ base, mime });
+      if (pending.length >= BUILT_AHEAD) mime.releaseTree();
+      pending.push({
+        base: {
+          index: index++,
+          message,
+          messageId: mime.get('Message-ID'),
+          envelope: mime.envelope,
+        },
+        mime,
+      });
     }
     if (!pending.length) return { sent: 0, outcomes };
     const closes = this.#closes;
@@ -280,32 +337,71 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     return result;
   }
 
-  /** Sends every pending message, filling in its outcome. */
+  /**
+   * Sends every pending message, filling in its outcome: over the main
+   * connection, and with `concurrency` > 1 over extra connections that each
+   * take the next unsent message. Once a connection cannot be made (again),
+   * no further message is started and the rest are `'not-attempted'`.
+   */
   private async deliverAll(
     pending: Pending[],
     outcomes: MessageOutcome[],
     keepOpen: boolean,
   ): Promise<void> {
-    const wasOpen = this.#connection !== null;
+    const main = this.#main;
+    const wasOpen = main.connection !== null;
     let unreachable: Error | undefined;
+    let next = 0;
+    const lane = async (slot: Slot): Promise<void> => {
+      while (!unreachable && next < pending.length) {
+        const item = pending[next++];
+        const outcome = await this.deliver(slot, item);
+        outcomes[item.base.index] = outcome;
+        // Release the rendered message now: a batch holds only its inputs.
+        item.mime = null;
+        if (outcome.status === 'not-attempted') unreachable ??= outcome.error;
+      }
+    };
+    /** An extra connection joins once it is up; one that cannot connect leaves the batch to the others. */
+    const extraLane = async (slot: Slot): Promise<void> => {
+      if (!slot.connection || slot.connection.destroyed) {
+        slot.connection = null;
+        try {
+          slot.connection = slot.untouched = await this.connect();
+        } catch {
+          return;
+        }
+      }
+      await lane(slot);
+    };
     if (!wasOpen) {
       try {
-        this.#connection = this.#untouched = await this.connect();
+        main.connection = main.untouched = await this.connect();
       } catch (err) {
         unreachable = err as Error;
       }
     }
     try {
-      for (const item of pending) {
-        const outcome = unreachable
-          ? notAttemptedOutcome(item.base, unreachable)
-          : await this.deliver(item);
-        outcomes[item.base.index] = outcome;
-        // Release the rendered message now: a batch holds only its inputs.
-        item.mime = null;
-        if (outcome.status === 'not-attempted') unreachable = outcome.error;
+      const lanes = [lane(main)];
+      const extra = unreachable
+        ? 0
+        : Math.min(this.concurrency, pending.length) - 1;
+      for (let i = 0; i < extra; i++) {
+        this.#extra[i] ??= { connection: null, untouched: null };
+        lanes.push(extraLane(this.#extra[i]));
       }
+      // Every lane settles before the connections are closed.
+      const failed = (await Promise.allSettled(lanes)).find(
+        (lane) => lane.status === 'rejected',
+      );
+      if (failed) throw failed.reason;
     } finally {
+      for (const item of pending) {
+        if (outcomes[item.base.index]) continue;
+        unreachable ??= new Error('Not attempted');
+        outcomes[item.base.index] = notAttemptedOutcome(item.base, unreachable);
+        item.mime = null;
+      }
       if (!wasOpen && !keepOpen) await this.closeNow();
     }
   }
@@ -318,10 +414,11 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   }
 
   private async openNow(): Promise<boolean | undefined> {
-    if (this.#connection && !this.#connection.destroyed) return false;
-    this.#connection = null;
+    const main = this.#main;
+    if (main.connection && !main.connection.destroyed) return false;
+    main.connection = null;
     try {
-      this.#connection = await this.connect();
+      main.connection = await this.connect();
       return true;
     } catch (err) {
       if (this.failSilently) return undefined;
@@ -329,11 +426,22 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     }
   }
 
+  /** Closes the main connection and every extra one. */
   private async closeNow(): Promise<void> {
-    const connection = this.#connection;
-    this.#connection = null;
-    this.#untouched = null;
-    if (!connection || connection.destroyed) return;
+    const slots = [this.#main, ...this.#extra];
+    this.#extra = [];
+    await Promise.all(
+      slots.map((slot) => {
+        const connection = slot.connection;
+        slot.connection = slot.untouched = null;
+        return connection ? this.quit(connection) : undefined;
+      }),
+    );
+  }
+
+  /** QUIT, falling back to closing the socket when no goodbye comes. */
+  private async quit(connection: NodemailerConnection): Promise<void> {
+    if (connection.destroyed) return;
     await new Promise<void>((resolve) => {
       const fallback = setTimeout(
         () => connection.close(),
@@ -352,27 +460,24 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   }
 
   /**
-   * Sends one message over the open connection, reconnecting first when the
-   * server dropped it. A message is retried once, on a new connection, only
-   * when a reused connection failed before any of its bytes were read.
+   * Sends one message over the slot's connection, reconnecting first when
+   * the server dropped it. A message is retried once, on a new connection,
+   * only when a reused connection failed before any of its bytes were read.
    */
-  private async deliver(item: Pending): Promise<MessageOutcome> {
+  private async deliver(slot: Slot, item: Pending): Promise<MessageOutcome> {
     for (let attempt = 0; ; attempt++) {
-      let connection = this.#connection;
+      let connection = slot.connection;
       if (!connection || connection.destroyed) {
-        this.#connection = null;
+        slot.connection = null;
         try {
-          connection =
-            this.#connection =
-            this.#untouched =
-              await this.connect();
+          connection = slot.connection = slot.untouched = await this.connect();
         } catch (err) {
           return notAttemptedOutcome(item.base, err as Error);
         }
       }
-      const reused = connection !== this.#untouched;
-      this.#untouched = null;
-      const stream = item.mime!.createReadStream({ linesep: '\r\n' });
+      const reused = connection !== slot.untouched;
+      slot.untouched = null;
+      const stream = item.mime!.createSmtpStream();
       try {
         const info = await send(connection, item.base.envelope, stream);
         return sentOutcome(item.base, info);

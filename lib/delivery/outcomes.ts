@@ -89,8 +89,13 @@ export function skippedOutcome(
 
 /** The server answered 2xx to the data. */
 export function sentOutcome(base: OutcomeBase, info: SmtpInfo): MessageOutcome {
+  // Fields copied one by one here and below: V8 builds `{ ...base, more }`
+  // on a slow path, some microseconds an outcome, noticeable in a bulk send.
   return {
-    ...base,
+    index: base.index,
+    message: base.message,
+    messageId: base.messageId,
+    envelope: base.envelope,
     status: 'sent',
     sent: true,
     classification: null,
@@ -109,7 +114,10 @@ export function failedOutcome(
   const classification = classifyFailure(err, dataEnded);
   if (classification === 'ambiguous') {
     return {
-      ...base,
+      index: base.index,
+      message: base.message,
+      messageId: base.messageId,
+      envelope: base.envelope,
       status: 'unknown',
       sent: false,
       classification,
@@ -122,7 +130,10 @@ export function failedOutcome(
     refusedAtRcpt(err.rejectedErrors).map((r) => [r.address, r]),
   );
   return {
-    ...base,
+    index: base.index,
+    message: base.message,
+    messageId: base.messageId,
+    envelope: base.envelope,
     status: 'failed',
     sent: false,
     classification,
@@ -140,7 +151,10 @@ export function notAttemptedOutcome(
   err: Error,
 ): MessageOutcome {
   return {
-    ...base,
+    index: base.index,
+    message: base.message,
+    messageId: base.messageId,
+    envelope: base.envelope,
     status: 'not-attempted',
     sent: false,
     classification: 'transient',

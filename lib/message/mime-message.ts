@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import { buildTree, type MimePart, type RootHeader } from './mime-builder.js';
 
@@ -26,6 +26,14 @@ export interface RenderOptions {
  */
 export class MimeMessage {
   private readonly headerBlock: string;
+  /**
+   * The CRLF tree the constructor built to validate the headers, kept for the
+   * first CRLF render so that a message sent once builds its headers once.
+   * Streaming consumes a tree, so every later render builds a fresh one;
+   * building the headers is deterministic (Date and Message-ID are fixed in
+   * `headers`, the boundary comes from `baseBoundary`), so the bytes are the same.
+   */
+  private firstTree: MimeNode | null;
 
   /** @internal Built by `EmailMessage.message()`. */
   constructor(
@@ -36,7 +44,13 @@ export class MimeMessage {
     private readonly baseBoundary: string,
   ) {
     // Building the headers now makes every header problem surface in `message()`.
-    this.headerBlock = this.tree('\r\n').buildHeaders();
+    const tree = this.tree('\r\n');
+    const block = tree.buildHeaders();
+    this.headerBlock = block;
+    // The first call left the tree as a second call would (headers set and
+    // ordered, boundary chosen), so the render can take the block as it is.
+    tree.buildHeaders = () => block;
+    this.firstTree = tree;
   }
 
   /**
@@ -59,12 +73,35 @@ export class MimeMessage {
 
   /** The whole message as a stream, for sending without holding it in memory. */
   createReadStream(options: RenderOptions = {}): Readable {
-    return this.tree(options.linesep ?? '\n').createReadStream();
+    return this.render(options.linesep ?? '\n').createReadStream();
+  }
+
+  /**
+   * The message for SMTP `DATA`. Line ends are left to nodemailer's SMTP data
+   * stream, which turns every bare LF (and bare CR) into CRLF anyway, so the
+   * bytes on the wire are exactly those of `createReadStream({ linesep: '\r\n' })`,
+   * without a second line-end pass that cuts the body into a chunk per line.
+   * @internal Used by the SMTP backend.
+   */
+  createSmtpStream(): Readable {
+    const tree = this.render('\r\n');
+    // Only the root's `newline` adds nodemailer's LF-to-CRLF stage.
+    tree.newline = undefined;
+    if (!allSmall(this.top)) tree.transform(new Slicer());
+    return tree.createReadStream();
+  }
+
+  /**
+   * Drops the tree kept from validation: the next render builds its own.
+   * @internal The SMTP backend keeps trees only for the next few messages of a batch.
+   */
+  releaseTree(): void {
+    this.firstTree = null;
   }
 
   /** The whole message as bytes. */
   asBytes(options: RenderOptions = {}): Promise<Buffer> {
-    return this.tree(options.linesep ?? '\n').build();
+    return this.render(options.linesep ?? '\n').build();
   }
 
   /** The whole message as a string (the bytes decoded as UTF-8; headers are ASCII). */
@@ -72,10 +109,48 @@ export class MimeMessage {
     return (await this.asBytes(options)).toString('utf8');
   }
 
+  /** A tree for one render: the constructor's for the first CRLF render, else a fresh one. */
+  private render(linesep: '\n' | '\r\n'): MimeNode {
+    const first = this.firstTree;
+    if (first && linesep === '\r\n') {
+      this.firstTree = null;
+      return first;
+    }
+    return this.tree(linesep);
+  }
+
   private tree(linesep: '\n' | '\r\n'): MimeNode {
     return buildTree(this.top, this.headers, {
       baseBoundary: this.baseBoundary,
       newline: linesep,
     });
+  }
+}
+
+/** Largest chunk the SMTP stream hands on. */
+const SLICE = 16 * 1024;
+
+/** Whether every part is bytes of at most {@link SLICE} (then no chunk needs cutting). */
+function allSmall(part: MimePart): boolean {
+  if ('parts' in part) return part.parts.every(allSmall);
+  return Buffer.isBuffer(part.content) && part.content.length <= SLICE;
+}
+
+/**
+ * Cuts big chunks (a body or attachment given as one Buffer arrives whole) to
+ * {@link SLICE} bytes, so that backpressure from the socket holds the message
+ * back: its stream then ends only once nearly all of it went to the
+ * connection, which is what tells a message lost before its final `.` from
+ * one lost after it.
+ */
+class Slicer extends Transform {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: TransformCallback,
+  ): void {
+    for (let at = 0; at < chunk.length; at += SLICE)
+      this.push(chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE));
+    done();
   }
 }
