@@ -4,6 +4,7 @@ import { parseMailbox } from './message/address.js';
 import { canonicalCharset } from './message/charset.js';
 import type { MessageSettings } from './message/message-settings.js';
 import { DEFAULT_MESSAGE_SETTINGS } from './message/message-settings.js';
+import { checkRedirect } from './message/recipient-redirect.js';
 
 /** The module's settings with defaults applied and checked. */
 export interface MailSettings extends MessageSettings {
@@ -34,6 +35,14 @@ export function resolveMailSettings(options: MailModuleOptions): MailSettings {
   );
   check('serverEmail', () => parseMailbox(settings.serverEmail, 'serverEmail'));
   check('defaultCharset', () => canonicalCharset(settings.defaultCharset));
+  if (options.redirect !== undefined && options.redirect !== null) {
+    const redirect = options.redirect;
+    check('redirect', () => checkRedirect(redirect));
+    settings.redirect = {
+      to: [...redirect.to],
+      allow: [...(redirect.allow ?? [])],
+    };
+  }
   return settings;
 }
 

@@ -83,7 +83,7 @@ export function createBackend(
   return configure(backend, context);
 }
 
-/** Gives a backend the module's message settings and its alias. */
+/** Gives a backend the module's message settings (recipient redirect included) and its alias. */
 export function configure(
   backend: BaseEmailBackend,
   context: BackendContext,
@@ -94,6 +94,8 @@ export function configure(
     defaultCharset: context.settings.defaultCharset,
     useLocaltime: context.settings.useLocaltime,
   };
+  if (context.settings.redirect)
+    backend.messageSettings.redirect = context.settings.redirect;
   return backend;
 }
 

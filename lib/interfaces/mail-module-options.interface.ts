@@ -6,6 +6,7 @@ import type {
 import type { ConsoleEmailBackendOptions } from '../backends/console.backend.js';
 import type { FileEmailBackendOptions } from '../backends/file.backend.js';
 import type { SmtpEmailBackendOptions } from '../backends/smtp.backend.js';
+import type { RecipientRedirect } from '../message/recipient-redirect.js';
 
 /** Names of the built-in backends. */
 export type BackendName = 'smtp' | 'console' | 'file' | 'locmem' | 'dummy';
@@ -70,6 +71,19 @@ export interface MailSettingsOptions {
    * @default false
    */
   useLocaltime?: boolean;
+  /**
+   * Development and staging: deliver every message, from every mailer and
+   * connection of the module (queued ones included), to `to` instead of its
+   * recipients, except recipients that match `allow` (exact addresses,
+   * `'@domain'`s or RegExps). The original recipients are kept in
+   * `X-Original-To`, `X-Original-Cc` and `X-Original-Bcc` headers, which
+   * every recipient of the redirected copy can read. The addresses are
+   * checked at startup.
+   *
+   * @default undefined (mail goes to its recipients)
+   * @example redirect: { to: ['qa@example.com'], allow: ['@example.com'] }
+   */
+  redirect?: RecipientRedirect;
 }
 
 /**

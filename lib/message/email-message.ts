@@ -42,6 +42,10 @@ import {
   DEFAULT_MESSAGE_SETTINGS,
   type MessageSettings,
 } from './message-settings.js';
+import {
+  ORIGINAL_RECIPIENT_HEADERS,
+  redirectRecipients,
+} from './recipient-redirect.js';
 
 /** An attachment as accepted by the constructor: an object, or Django's `(filename, content, mimetype?)` tuple. */
 export type AttachmentInput =
@@ -73,6 +77,13 @@ export interface EmailMessageOptions {
 }
 
 const ADDRESS_OVERRIDES = new Set(['from', 'to', 'cc', 'reply-to']);
+/**
+ * The most recipients (`to` + `cc` + `bcc`) one message may have, and the
+ * most `replyTo` addresses. Postfix accepts 1,000 recipients per message by
+ * default (`smtpd_recipient_limit`), and the bound lets a hostile list of
+ * 100,000 addresses fail before any of them is parsed.
+ */
+export const MAX_RECIPIENTS = 1000;
 /** Messages whose `message()` is running, to refuse a message attached inside itself. */
 const rendering = new Set<EmailMessage>();
 
@@ -94,13 +105,13 @@ export class EmailMessage {
   body: string;
   /** Sender address; empty means `defaultFromEmail` when the message is rendered. */
   fromEmail: string;
-  /** `To` recipients. */
+  /** `To` recipients. `to`, `cc` and `bcc` together hold at most {@link MAX_RECIPIENTS}. */
   to: string[];
   /** `Cc` recipients. */
   cc: string[];
   /** Blind-copy recipients: in the envelope only. */
   bcc: string[];
-  /** `Reply-To` addresses. */
+  /** `Reply-To` addresses, at most {@link MAX_RECIPIENTS}. */
   replyTo: string[];
   /** Extra headers; see {@link EmailMessageOptions.headers}. */
   extraHeaders: Record<string, HeaderValue>;
@@ -165,9 +176,11 @@ export class EmailMessage {
   /**
    * Validates the message and returns it ready to render. Throws
    * {@link BadHeaderError} (or its subclass `InvalidAddressError`) for a line
-   * break or an invalid address anywhere in the headers, before anything is built.
+   * break or an invalid address anywhere in the headers, or for more than
+   * {@link MAX_RECIPIENTS} recipients, before anything is built.
    *
-   * @param settings defaults from the module (sender, charset, local time).
+   * @param settings defaults from the module (sender, charset, local time,
+   *   recipient redirect).
    */
   message(settings: Partial<MessageSettings> = {}): MimeMessage {
     if (rendering.has(this))
@@ -308,10 +321,15 @@ export class EmailMessage {
       this.fromEmail || settings.defaultFromEmail,
       'fromEmail',
     );
-    const to = mailboxes(this.to, 'to');
-    const cc = mailboxes(this.cc, 'cc');
-    const bcc = mailboxes(this.bcc, 'bcc');
+    checkRecipientCount(this);
+    let to = mailboxes(this.to, 'to');
+    let cc = mailboxes(this.cc, 'cc');
+    let bcc = mailboxes(this.bcc, 'bcc');
     const replyTo = mailboxes(this.replyTo, 'replyTo');
+    const redirected =
+      settings.redirect &&
+      redirectRecipients(settings.redirect, { to, cc, bcc });
+    if (redirected) ({ to, cc, bcc } = redirected);
 
     const shown = new Map<string, Mailbox[]>([
       ['from', [from]],
@@ -324,12 +342,17 @@ export class EmailMessage {
       const lower = checkHeaderName(name).toLowerCase();
       if (lower === 'bcc') throw new BadHeaderError(BCC_HEADER);
       const text = headerText(name, value, local);
-      if (ADDRESS_OVERRIDES.has(lower))
-        shown.set(lower, parseMailboxList(text, `header ${name}`));
-      else if (lower === 'sender')
+      if (ADDRESS_OVERRIDES.has(lower)) {
+        const list = parseMailboxList(text, `header ${name}`);
+        // A redirected message shows where it went; the originals are in X-Original-*.
+        if (!redirected || lower === 'from' || lower === 'reply-to')
+          shown.set(lower, list);
+      } else if (lower === 'sender')
         extra.push([name, parseMailboxList(text, `header ${name}`)]);
-      else extra.push([name, text]);
+      else if (!redirected || !ORIGINAL_RECIPIENT_HEADERS.has(lower))
+        extra.push([name, text]);
     }
+    if (redirected) extra.push(...redirected.headers);
     const given = new Set(extra.map(([name]) => name.toLowerCase()));
     const headers: RootHeader[] = [['Subject', subject]];
     for (const [name, lower] of [
@@ -391,6 +414,26 @@ export class EmailMessage {
       contentType: 'multipart/mixed',
       parts: main ? [main, ...attachments] : attachments,
     };
+  }
+}
+
+/** Refuses a recipient list too long for one message, before any address is parsed. */
+function checkRecipientCount(message: EmailMessage): void {
+  const count = (list: unknown) =>
+    Array.isArray(list) ? list.filter((item) => item).length : 0;
+  const recipients = count(message.to) + count(message.cc) + count(message.bcc);
+  const advice =
+    'Split them into several messages, e.g. one per recipient or group with ' +
+    'MailService.sendMassMail() or MailService.send([...messages]).';
+  if (recipients > MAX_RECIPIENTS) {
+    throw new BadHeaderError(
+      `This message has ${recipients} recipients (to + cc + bcc); one message may have at most ${MAX_RECIPIENTS}. ${advice}`,
+    );
+  }
+  if (count(message.replyTo) > MAX_RECIPIENTS) {
+    throw new BadHeaderError(
+      `This message has ${count(message.replyTo)} replyTo addresses; at most ${MAX_RECIPIENTS} are allowed.`,
+    );
   }
 }
 

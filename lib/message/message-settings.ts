@@ -1,4 +1,5 @@
 import type { DeterministicRendering } from './deterministic.js';
+import type { RecipientRedirect } from './recipient-redirect.js';
 
 /**
  * The settings a message reads when it is rendered. The Nest module fills them
@@ -34,6 +35,18 @@ export interface MessageSettings {
    * @example expect(await msg.message({ deterministic: true }).asString()).toMatchSnapshot();
    */
   deterministic?: boolean | DeterministicRendering;
+  /**
+   * Deliver every message to `redirect.to` instead of its recipients, except
+   * recipients matching `redirect.allow`; the original recipients are kept in
+   * `X-Original-To`, `X-Original-Cc` and `X-Original-Bcc` headers, and `To`
+   * and `Cc` show where the message actually went (a `To` or `Cc` given in
+   * `headers` is not shown). For development and staging. See
+   * {@link RecipientRedirect}.
+   *
+   * @default undefined (no redirect)
+   * @example { to: ['qa@example.com'], allow: ['@example.com'] }
+   */
+  redirect?: RecipientRedirect;
 }
 
 /** Django's defaults for {@link MessageSettings}. */

@@ -97,8 +97,31 @@ const UNENCODABLE = new Set([
   'content-id',
 ]);
 
+/**
+ * Headers nodemailer does not encode as unstructured text; every other header
+ * is unstructured (RFC 5322 §3.6.5) and may be sent as encoded-words.
+ */
+const STRUCTURED = new Set([
+  ...UNENCODABLE,
+  'bcc',
+  'content-type',
+  'content-disposition',
+  'content-transfer-encoding',
+  'mime-version',
+  'otp-token',
+]);
+/**
+ * Anything a lenient decoder (libmime, Python) reads as an RFC 2047
+ * encoded-word, anywhere in a value. Text that matches is encoded itself, so a
+ * subject typed as `=?utf-8?q?x?=` reads back as typed instead of as `x`.
+ */
+const ENCODED_WORD_LOOKALIKE = /=\?[^?]*\?[BbQq]\?[^?]*\?=/;
+/** nodemailer's folding width. */
+const FOLD_WIDTH = 76;
+
 /** The nodemailer MimeNode internals that {@link PartNode} refines. */
 interface MimeNodeInternals {
+  buildHeaders(): string;
   encodeHeaderValue(key: string, value: unknown): string;
   _encodeAddressName(name: string): string;
   _normalizeAddress(address: string): string;
@@ -130,9 +153,13 @@ class PartNode extends MimeNode {
       : nodemailerNode._normalizeAddress.call(this, address);
   }
 
-  /** A display name with a word too long to fold goes out as encoded-words, which fold. */
+  /**
+   * A display name with a word too long to fold, or that looks like an
+   * encoded-word, goes out as encoded-words.
+   */
   _encodeAddressName(name: string): string {
-    return name.split(/\s+/).some((word) => word.length > MAX_NAME_WORD)
+    return ENCODED_WORD_LOOKALIKE.test(name) ||
+      name.split(/\s+/).some((word) => word.length > MAX_NAME_WORD)
       ? mimeFuncs.encodeWord(name, 'Q', 52)
       : nodemailerNode._encodeAddressName.call(this, name);
   }
@@ -140,12 +167,20 @@ class PartNode extends MimeNode {
   /**
    * nodemailer folds at whitespace only, so a long enough word would make a
    * line over 998 octets: unstructured values then become encoded-words (as
-   * Python does), long parameters RFC 2231 continuations.
+   * Python does), long parameters RFC 2231 continuations. nodemailer passes a
+   * valid-looking encoded-word through as if it were pre-encoded; an
+   * unstructured value holding one is encoded whole instead.
    */
   encodeHeaderValue(key: string, value: unknown): string {
+    const lower = key.toLowerCase();
+    if (
+      !STRUCTURED.has(lower) &&
+      typeof value === 'string' &&
+      ENCODED_WORD_LOOKALIKE.test(value)
+    )
+      return mimeFuncs.encodeWord(value, 'Q', 52);
     const encoded = nodemailerNode.encodeHeaderValue.call(this, key, value);
     if (!hasOverlongWord(encoded, key.length + 2)) return encoded;
-    const lower = key.toLowerCase();
     if (lower === 'content-type' || lower === 'content-disposition')
       return mimeFuncs.buildHeaderValue(mimeFuncs.parseHeaderValue(encoded));
     if (UNENCODABLE.has(lower)) {
@@ -155,6 +190,67 @@ class PartNode extends MimeNode {
     }
     return mimeFuncs.encodeWord(String(value), 'Q', 52);
   }
+
+  /**
+   * nodemailer folds in front of a whole run of white space, and common
+   * parsers (libmime among them) unfold a line break and the white space after
+   * it into one space, losing the rest of the run. The header lines are
+   * refolded with {@link foldHeaderLine}, which any unfolding reads back exactly.
+   */
+  buildHeaders(): string {
+    return (
+      nodemailerNode.buildHeaders
+        .call(this)
+        // Header values hold no CR or LF, so every CRLF followed by white space is a fold.
+        .replace(/\r\n(?=[ \t])/g, '')
+        .split('\r\n')
+        .map(foldHeaderLine)
+        .join('\r\n')
+    );
+  }
+}
+
+const isWsp = (char: string | undefined) => char === ' ' || char === '\t';
+
+/**
+ * Folds one unfolded header line at {@link FOLD_WIDTH} columns, RFC 5322 §2.2.3.
+ * A line breaks only in front of a single space that is followed by visible
+ * text, so the continuation starts with exactly one space: removing the CRLF
+ * (RFC 5322) and replacing CRLF and the white space after it with one space
+ * (libmime, many clients) give the same value. Without such a space a line may
+ * run past 76 columns; only a line that would exceed 998 octets breaks in
+ * front of other white space (where libmime reads a tab as a space).
+ */
+export function foldHeaderLine(line: string): string {
+  const lines: string[] = [];
+  let start = 0;
+  while (line.length - start >= FOLD_WIDTH) {
+    const end = breakAt(line, start);
+    if (end < 0) break;
+    lines.push(line.slice(start, end));
+    start = end;
+  }
+  lines.push(line.slice(start));
+  return lines.join('\r\n');
+}
+
+/** Where the line starting at `start` should end, or -1 to leave the rest whole. */
+function breakAt(line: string, start: number): number {
+  const clean = (at: number) =>
+    line[at] === ' ' && at + 1 < line.length && !isWsp(line[at + 1]);
+  // The last clean space within the width, else the first one after it.
+  for (let at = start + FOLD_WIDTH - 1; at > start; at--) {
+    if (clean(at)) return at;
+  }
+  const last = Math.min(line.length - 1, start + MAX_LINE_LENGTH - 1);
+  for (let at = start + FOLD_WIDTH; at <= last; at++) {
+    if (clean(at)) return at;
+  }
+  if (line.length - start <= MAX_LINE_LENGTH) return -1;
+  for (let at = last; at > start; at--) {
+    if (isWsp(line[at]) && line.slice(start, at).trim()) return at;
+  }
+  return -1;
 }
 
 /** Options for one render of a message tree. */

@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import type { AddressObject } from 'mailparser';
 import { BadHeaderError } from '../../lib/errors/bad-header.error.js';
 import { InvalidAddressError } from '../../lib/errors/invalid-address.error.js';
-import { EmailMessage } from '../../lib/message/email-message.js';
+import {
+  EmailMessage,
+  MAX_RECIPIENTS,
+} from '../../lib/message/email-message.js';
 import { headerLines, render } from './helpers.js';
 
 const first = (value: AddressObject | AddressObject[] | undefined) =>
@@ -123,6 +126,41 @@ describe('invalid addresses', () => {
 
   it('says a non-ASCII local part is not supported', () => {
     expect(() => to('nø@example.com').message()).toThrow(/non-ASCII/);
+  });
+});
+
+describe('recipient count', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => `u${i}@example.com`);
+
+  it(`accepts ${MAX_RECIPIENTS} recipients across to, cc and bcc`, () => {
+    const msg = to(...many(500));
+    msg.cc = many(300);
+    msg.bcc = [...many(200), '', ''];
+    msg.replyTo = many(MAX_RECIPIENTS);
+    expect(msg.message().envelope.to).toHaveLength(MAX_RECIPIENTS);
+  });
+
+  it('refuses one more, and says what to do instead', () => {
+    const msg = to(...many(500));
+    msg.bcc = many(501);
+    expect(() => msg.message()).toThrow(BadHeaderError);
+    expect(() => msg.message()).toThrow(
+      /1001 recipients \(to \+ cc \+ bcc\); one message may have at most 1000\. Split them into several messages.*sendMassMail/,
+    );
+  });
+
+  it('refuses too many replyTo addresses', () => {
+    const msg = to('a@example.com');
+    msg.replyTo = many(MAX_RECIPIENTS + 1);
+    expect(() => msg.message()).toThrow(/1001 replyTo addresses/);
+  });
+
+  it('fails fast on 100,000 items, before parsing any of them', () => {
+    const msg = to(...many(100_000).map((a) => `${a}(comment)`));
+    const started = performance.now();
+    expect(() => msg.message()).toThrow(/100000 recipients/);
+    expect(performance.now() - started).toBeLessThan(50);
   });
 });
 

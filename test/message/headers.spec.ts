@@ -230,6 +230,81 @@ describe('header encoding', () => {
     expect(parsed.headers.get('x-long')).toBe('word '.repeat(60).trim());
   });
 
+  it('folds so every run of white space survives unfolding, by any parser', async () => {
+    const value = `a${' '.repeat(3)}${'x'.repeat(60)}\t\t${'y'.repeat(9)}  z ${'w '.repeat(50).trim()}`;
+    const msg = make({ 'X-Runs': value });
+    msg.subject = `Re:${' '.repeat(5)}${'s'.repeat(75)}  t`;
+    const { raw, parsed } = await render(msg);
+    for (const line of headerLines(raw)) {
+      expect(line.length).toBeLessThanOrEqual(78);
+      // A continuation starts with exactly one space, then visible text.
+      if (/^[ \t]/.test(line)) expect(line).toMatch(/^ [^ \t]/);
+    }
+    const block = raw.slice(0, raw.indexOf('\n\n'));
+    const field = (unfold: (b: string) => string, name: string) =>
+      unfold(block)
+        .split('\n')
+        .find((l) => l.toLowerCase().startsWith(`${name}:`))!
+        .slice(name.length + 2);
+    // RFC 5322 §2.2.3 removes the line break; libmime turns it and the white space after it into one space.
+    for (const unfold of [
+      (b: string) => b.replace(/\n(?=[ \t])/g, ''),
+      (b: string) => b.replace(/\n[ \t]+/g, ' '),
+    ]) {
+      expect(field(unfold, 'x-runs')).toBe(value);
+      expect(field(unfold, 'subject')).toBe(msg.subject);
+    }
+    expect(parsed.headers.get('x-runs')).toBe(value);
+    expect(parsed.subject).toBe(msg.subject);
+  });
+
+  it('does not fold at a tab while the line fits in 998 octets (libmime reads it as a space)', async () => {
+    const value = `#\t${'x'.repeat(90)}`;
+    const msg = make({ 'X-Tab': value });
+    msg.subject = value;
+    const { parsed } = await render(msg);
+    expect(parsed.subject).toBe(value);
+    expect(parsed.headers.get('x-tab')).toBe(value);
+  });
+
+  it('keeps a line under 998 octets even in a run of white space', async () => {
+    const value = `a${' '.repeat(1500)}b`;
+    const { raw, mime } = await render(make({ 'X-Spaces': value }));
+    for (const line of headerLines(raw))
+      expect(line.length).toBeLessThanOrEqual(998);
+    expect(mime.get('X-Spaces')).toBe(value);
+  });
+
+  it.each([
+    ['a whole encoded word', '=?utf-8?q?x?='],
+    ['an encoded word in text', 'Re: =?UTF-8?B?w6k=?= and more'],
+    ['two encoded words', '=?utf-8?q?a?= =?utf-8?q?b?='],
+    ['a word glued to text', 'x=?iso-8859-1?Q?y?=z'],
+  ])(
+    'encodes text that looks like an encoded word (%s), so it reads back as typed',
+    async (_case, text) => {
+      const msg = make({ 'X-Text': text, Comments: `c ${text}` });
+      msg.subject = text;
+      msg.to = [`${JSON.stringify(text)} <to@example.com>`];
+      const { parsed, mime } = await render(msg);
+      expect(parsed.subject).toBe(text);
+      expect(mime.get('Subject')).toMatch(/^=\?UTF-8\?Q\?/);
+      expect(decodeWords(mime.get('X-Text')!)).toBe(text);
+      expect(decodeWords(mime.get('Comments')!)).toBe(`c ${text}`);
+      expect(!Array.isArray(parsed.to) && parsed.to?.value[0]).toEqual({
+        address: 'to@example.com',
+        name: text,
+      });
+    },
+  );
+
+  it('leaves text with an incomplete encoded word as plain text', () => {
+    const msg = make({ 'X-Text': 'a =?utf-8?q? b' });
+    msg.subject = 'cost =? 5';
+    expect(msg.message().get('Subject')).toBe('cost =? 5');
+    expect(msg.message().get('X-Text')).toBe('a =?utf-8?q? b');
+  });
+
   it('uses UTF-8 for headers even with encoding = iso-8859-1', async () => {
     const msg = make();
     msg.subject = 'Message from Firstname Sürname';

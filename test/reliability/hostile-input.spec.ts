@@ -78,6 +78,7 @@ describe('hostile input is refused before any byte reaches a socket', () => {
     (_, i) => `u${i}@example.com`,
   ).join(',');
   const comments = '('.repeat(50_000) + 'a@example.com' + ')'.repeat(50_000);
+  const separate = commaList.split(',');
 
   it.each<[string, () => EmailMessage, new (...args: never[]) => Error]>([
     [
@@ -190,6 +191,27 @@ describe('hostile input is refused before any byte reaches a socket', () => {
       '16: 100k comma list in a To override',
       () => msg({ extraHeaders: { To: commaList } }),
       InvalidAddressError,
+    ],
+    ['16: 100k separate To items', () => msg({ to: separate }), BadHeaderError],
+    [
+      '16: 100k separate Bcc items',
+      () => msg({ bcc: separate }),
+      BadHeaderError,
+    ],
+    [
+      '16: 100k separate Reply-To items',
+      () => msg({ replyTo: separate }),
+      BadHeaderError,
+    ],
+    [
+      '16: 1,001 recipients across To, Cc and Bcc',
+      () =>
+        msg({
+          to: separate.slice(0, 400),
+          cc: separate.slice(400, 800),
+          bcc: separate.slice(800, 1001),
+        }),
+      BadHeaderError,
     ],
     [
       '16: 50k nested comments',
