@@ -4,10 +4,13 @@ import { startDebugSmtpServer } from './debug-server.js';
 
 /** Help text of the `nestjs-mail` command. */
 export const USAGE = `Usage: nestjs-mail debug-server [--host 127.0.0.1] [--port 1025]
+       nestjs-mail worker [--config <file>] (see nestjs-mail worker --help)
 
 Commands:
   debug-server   Run an SMTP server that prints every message it receives
                  and delivers none (needs: npm install smtp-server).
+  worker         Deliver the mail of a queued mailer from Redis
+                 (needs: npm install bullmq ioredis).
 
 Options:
   --host <host>  Interface to listen on (default 127.0.0.1)
@@ -21,10 +24,13 @@ export interface CommandIo {
   stderr: NodeJS.WritableStream;
   /** Emits `SIGINT`/`SIGTERM`. */
   signals: EventEmitter;
+  /** Environment of the `worker` command; `process.env` when omitted. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
- * Runs the `nestjs-mail` command line and resolves with its exit code:
+ * Runs the `nestjs-mail` command line and resolves with its exit code
+ * (for `worker`, see `nestjs-mail worker --help`); for `debug-server`:
  * 0 after `--help` or once the debug server was stopped by SIGINT/SIGTERM,
  * 1 when the server could not start, 2 for a usage error.
  *
@@ -38,6 +44,11 @@ export async function runCommand(
     signals: process,
   },
 ): Promise<number> {
+  if (argv[0] === 'worker') {
+    // Loaded only for this command: it brings in Nest and the module.
+    const { runWorkerCommand } = await import('../queue/worker.command.js');
+    return runWorkerCommand(argv.slice(1), io);
+  }
   let values: { host?: string; port?: string; help?: boolean };
   let positionals: string[];
   try {

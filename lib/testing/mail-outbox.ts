@@ -12,6 +12,14 @@ export interface MailDelivery {
   envelope?: Envelope;
   /** The settings the message was rendered with (the backend's `messageSettings`). */
   settings: Partial<MessageSettings>;
+  /**
+   * `'queued'` while a queued mailer holds the message in Redis; `'sent'` once
+   * a worker delivered it through an in-memory mailer of the same outbox.
+   * Absent for mail sent directly (which is sent).
+   */
+  status?: 'queued' | 'sent';
+  /** The Message-ID it was queued with; a later delivery with it marks the entry sent. */
+  messageId?: string;
 }
 
 const deliveries = new WeakMap<EmailMessage, MailDelivery>();
@@ -55,11 +63,32 @@ export class MailOutbox {
    * the caller runs in; called by the in-memory backend.
    *
    * @param delivery how it was rendered, read back by `nestjs-mail/testing`.
+   *   A message that carries the Message-ID of an entry recorded as
+   *   `'queued'` is not appended: that entry is marked `'sent'` instead.
    */
   record(message: EmailMessage, delivery?: MailDelivery): void {
+    const queued = delivery?.status !== 'queued' && this.queuedAs(message);
+    if (queued) {
+      // One outbox for both: the queued entry becomes the delivered one.
+      const before = deliveries.get(queued)!;
+      deliveries.set(queued, { ...before, ...delivery, status: 'sent' });
+      return;
+    }
     if (delivery) deliveries.set(message, delivery);
     this.messages.push(message);
     for (const captured of capturesOf(this)) captured.push(message);
+  }
+
+  /** The entry still queued under the Message-ID `message` carries, if any. */
+  private queuedAs(message: EmailMessage): EmailMessage | undefined {
+    const header = Object.entries(message.extraHeaders ?? {}).find(
+      ([name]) => name.toLowerCase() === 'message-id',
+    );
+    if (!header) return undefined;
+    return this.messages.find((m) => {
+      const d = deliveries.get(m);
+      return d?.status === 'queued' && d.messageId === String(header[1]);
+    });
   }
 
   /**

@@ -1,0 +1,12 @@
+// The worker processes of bench/queue.mjs: `node dist/cli.js worker --config bench/queue-worker.config.mjs`.
+import { queue } from '../dist/index.js';
+
+export default {
+  options: { host: '127.0.0.1', port: Number(process.env.SMTP_PORT) },
+  mailers: {
+    bulk: queue({
+      connection: { host: '127.0.0.1', port: Number(process.env.REDIS_PORT) },
+      queueName: process.env.QUEUE_NAME,
+    }),
+  },
+};

@@ -1,0 +1,258 @@
+// Queued sending (issue 8): enqueue rate, and delivery rate with 1 and 2
+// worker processes (`nestjs-mail worker`) into the benchmark's SMTP sink.
+// Needs redis-server on the PATH and a build (`npm run build`).
+//
+//   node bench/queue.mjs [--quick] [--no-write]
+//
+// Writes its table to bench/RESULTS.md under "## Q — queued sending",
+// replacing that section (and only it) when it is already there.
+import { fork, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import 'reflect-metadata';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+if (!existsSync(join(root, 'dist', 'queue', 'worker.command.js')))
+  throw new Error('dist/ is missing or old: run `npm run build` first.');
+const { Module } = await import('@nestjs/common');
+const { NestFactory } = await import('@nestjs/core');
+const { Queue } = await import('bullmq');
+const { MailModule, MailService, queue } = await import('../dist/index.js');
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const write = !quick && !args.includes('--no-write');
+const COUNT = quick ? 200 : 2000;
+const REPS = quick ? 1 : 3;
+const BODY = Array.from({ length: 16 }, (_, i) =>
+  `line ${i} `.padEnd(63, 'x'),
+).join('\n');
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.once('error', (err) =>
+      reject(
+        err.code === 'ENOENT'
+          ? new Error('redis-server not found: apt-get install -y redis-server')
+          : err,
+      ),
+    );
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+  });
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+function startSink() {
+  const child = fork(join(here, 'sink.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let pending = null;
+  return new Promise((resolve) =>
+    child.on('message', (msg) => {
+      if (msg.ready)
+        resolve({
+          port: msg.ready.smtp,
+          stats: (cmd = 'stats') =>
+            new Promise((r) => ((pending = r), child.send({ cmd }))),
+          stop: () => child.send({ cmd: 'exit' }),
+        });
+      if (msg.stats && pending) pending(msg.stats);
+    }),
+  );
+}
+
+let names = 0;
+async function producer(redisPort, smtpPort) {
+  const queueName = `bench-${process.pid}-${++names}`;
+  class BenchModule {}
+  Module({})(BenchModule);
+  const app = await NestFactory.createApplicationContext(
+    {
+      module: BenchModule,
+      imports: [
+        MailModule.forRoot({
+          options: { host: '127.0.0.1', port: smtpPort },
+          mailers: {
+            bulk: queue({
+              connection: { host: '127.0.0.1', port: redisPort },
+              queueName,
+            }),
+          },
+        }),
+      ],
+    },
+    { logger: false },
+  );
+  const jobs = new Queue(queueName, {
+    connection: { host: '127.0.0.1', port: redisPort },
+  });
+  return { app, mail: app.get(MailService), queueName, jobs };
+}
+
+const items = (run) =>
+  Array.from({ length: COUNT }, (_, i) => [
+    `Queued ${run}.${i}`,
+    BODY,
+    'from@example.com',
+    [`to${i}@example.com`],
+  ]);
+
+function workers(n, env) {
+  return Array.from({ length: n }, () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'dist', 'cli.js'),
+        'worker',
+        '--config',
+        join(here, 'queue-worker.config.mjs'),
+      ],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const ready = new Promise((resolve) =>
+      child.stdout.on('data', (c) => String(c).includes('Ctrl+C') && resolve()),
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    return { child, ready, exited };
+  });
+}
+
+const redis = await startRedis();
+const sink = await startSink();
+const rows = [];
+try {
+  // Enqueue: one awaited sendMail at a time (per request), and one sendMassMail call.
+  for (const [label, run] of [
+    [
+      '`sendMail` awaited one by one',
+      async (mail, i) => {
+        for (const [s, b, f, to] of items(i))
+          await mail.sendMail(s, b, f, to, { using: 'bulk' });
+      },
+    ],
+    [
+      '`sendMassMail`, all in one call',
+      (mail, i) => mail.sendMassMail(items(i), { using: 'bulk' }),
+    ],
+  ]) {
+    const rates = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      const { app, mail, jobs } = await producer(redis.port, sink.port);
+      await run(mail, `w${rep}`); // warm-up
+      await jobs.obliterate({ force: true });
+      const start = performance.now();
+      await run(mail, rep);
+      rates.push(COUNT / ((performance.now() - start) / 1000));
+      await jobs.obliterate({ force: true });
+      await jobs.close();
+      await app.close();
+    }
+    rows.push([
+      `enqueue: ${label}`,
+      `${REPS} × ${fmt(COUNT)}`,
+      median(rates),
+      rates,
+    ]);
+  }
+  // Delivery: workers ready first, then COUNT messages queued at once; time until the sink has them all.
+  for (const n of [1, 2]) {
+    const rates = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      const { app, mail, jobs, queueName } = await producer(
+        redis.port,
+        sink.port,
+      );
+      const procs = workers(n, {
+        SMTP_PORT: sink.port,
+        REDIS_PORT: redis.port,
+        QUEUE_NAME: queueName,
+      });
+      await Promise.all(procs.map((p) => p.ready));
+      await sink.stats('reset');
+      const start = performance.now();
+      await mail.sendMassMail(items(rep), { using: 'bulk' });
+      while ((await sink.stats()).messages < COUNT) await sleep(5);
+      rates.push(COUNT / ((performance.now() - start) / 1000));
+      for (const p of procs) p.child.kill('SIGTERM');
+      await Promise.all(procs.map((p) => p.exited));
+      await jobs.obliterate({ force: true });
+      await jobs.close();
+      await app.close();
+    }
+    rows.push([
+      `deliver: ${n} worker process${n > 1 ? 'es' : ''} (concurrency 1 each)`,
+      `${REPS} × ${fmt(COUNT)}`,
+      median(rates),
+      rates,
+    ]);
+  }
+} finally {
+  sink.stop();
+  redis.stop();
+}
+
+const table = [
+  '| what | runs × messages | median msg/s | range |',
+  '|---|---|---|---|',
+  ...rows.map(
+    ([what, runs, med, rates]) =>
+      `| ${what} | ${runs} | ${fmt(med)} | ${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))} |`,
+  ),
+].join('\n');
+const section = `## Q — queued sending: enqueue, and delivery by 1 and 2 worker processes
+
+Written by \`node bench/queue.mjs\` on ${new Date().toISOString()} (${cpus().length} × ${cpus()[0].model}, Node ${process.version}).
+Redis is a local \`redis-server\` (no persistence); the sink is bench/sink.mjs (smtp-server) in its own process.
+Enqueue: a Nest app context with a queued mailer (\`queue()\`), 1 KB messages, one recipient; each job is the whole
+serialised message. Delivery: \`nestjs-mail worker\` processes, started and ready first; then the messages are
+queued with one \`sendMassMail\` call and the clock runs until the sink has received them all (enqueueing included).
+Load average (1 min) at the end: ${loadavg()[0].toFixed(2)} on ${cpus().length} vCPUs, shared by the workers, Redis, the sink,
+the producer and any other work: where that is above the vCPU count, the delivery rows are CPU-bound, and a second
+worker process cannot add throughput; compare them on a machine with free cores.
+
+${table}
+`;
+console.log(`\n${section}`);
+if (write) {
+  const path = join(here, 'RESULTS.md');
+  const current = readFileSync(path, 'utf8');
+  const at = current.indexOf('\n## Q — queued sending');
+  writeFileSync(
+    path,
+    `${(at >= 0 ? current.slice(0, at) : current).trimEnd()}\n\n${section}`,
+  );
+}

@@ -1,0 +1,105 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Worker } from 'bullmq';
+import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
+import { DEFAULT_MAILER } from '../mail.constants.js';
+import { MailerRegistry } from '../mailer.registry.js';
+import { processMailJob, type StoredOutcome } from './mail-job.processor.js';
+import {
+  MAIL_QUEUE_WORKER_OPTIONS,
+  type MailQueueWorkerOptions,
+} from './mail-queue-worker.module-definition.js';
+import { QueueEmailBackend, type MailJobData } from './queue.backend.js';
+
+/**
+ * Delivers the jobs of a queued mailer through its target mailer. Started
+ * when the application boots; on `app.close()` it takes no new job and
+ * waits for the ones in flight, before the mailers' connections close.
+ */
+@Injectable()
+export class MailQueueWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(MailQueueWorker.name);
+  /** The queued mailer whose jobs it delivers, once started. */
+  source?: QueueEmailBackend;
+  /** The BullMQ worker, once started (for its events). */
+  worker?: Worker<MailJobData, StoredOutcome>;
+
+  constructor(
+    @Inject(MAIL_QUEUE_WORKER_OPTIONS)
+    private readonly options: MailQueueWorkerOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** Starts taking jobs. */
+  async onApplicationBootstrap(): Promise<void> {
+    const source = (this.source = this.queuedMailer());
+    const target = source.targetMailer;
+    if (!target)
+      throw new ImproperlyConfiguredError(
+        `Mailer '${source.alias}' was not bound to its target; is it configured in MailModule?`,
+      );
+    const bullmq = await source.loadBullmq();
+    const { concurrency = 1, lockDuration, stalledInterval } = this.options;
+    const timing = Object.fromEntries(
+      Object.entries({ lockDuration, stalledInterval }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    );
+    this.worker = new bullmq.Worker<MailJobData, StoredOutcome>(
+      source.queueName,
+      (job) => processMailJob(job, target, bullmq),
+      {
+        connection: { ...source.connection, maxRetriesPerRequest: null },
+        concurrency,
+        ...timing,
+      },
+    );
+    this.worker.on('error', (err) => this.logger.error(err.message));
+    this.worker.on('failed', (job, err) =>
+      this.logger.warn(
+        `${job?.data.messageId} attempt ${job?.attemptsMade}: ${err.message}`,
+      ),
+    );
+    await this.worker.waitUntilReady();
+  }
+
+  /** Finishes the jobs in flight and stops, before the target's connection closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  private queuedMailer(): QueueEmailBackend {
+    let registry: MailerRegistry;
+    try {
+      registry = this.moduleRef.get(MailerRegistry, { strict: false });
+    } catch {
+      throw new ImproperlyConfiguredError(
+        'MailQueueWorkerModule needs MailModule in the same application, configured with the queued mailer.',
+      );
+    }
+    const aliases = [
+      DEFAULT_MAILER,
+      ...Object.keys(registry.options.mailers ?? {}),
+    ];
+    const queued = aliases.filter(
+      (alias) => registry.get(alias) instanceof QueueEmailBackend,
+    );
+    const alias = this.options.mailer ?? (queued.length === 1 ? queued[0] : '');
+    if (!queued.includes(alias)) {
+      throw new ImproperlyConfiguredError(
+        this.options.mailer
+          ? `MailQueueWorkerModule: mailer '${alias}' is not a queued mailer; queued mailers: ${queued.join(', ') || 'none'}.`
+          : `MailQueueWorkerModule: set "mailer" to the queued mailer to work for; found ${queued.length ? queued.join(', ') : 'none'}.`,
+      );
+    }
+    return registry.get(alias) as QueueEmailBackend;
+  }
+}
