@@ -110,3 +110,43 @@ export {
   type DetailedEmailBackend,
   type DetailedSendOptions,
 } from './delivery/detailed-send.js';
+export {
+  DEFAULT_FAILOVER_COOLDOWN,
+  FailoverEmailBackend,
+  failover,
+  type CompositeMailerConfig,
+  type FailoverEmailBackendOptions,
+} from './backends/composite/failover.backend.js';
+export {
+  RoundRobinEmailBackend,
+  roundRobin,
+} from './backends/composite/round-robin.backend.js';
+export { queue } from './queue/queue.config.js';
+export {
+  QueueEmailBackend,
+  jobIdOf,
+  DEFAULT_QUEUE_NAME,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type MailJobData,
+} from './queue/queue.backend.js';
+export type {
+  QueueMailerOptions,
+  RedisConnectionOptions,
+} from './queue/queue-mailer-options.interface.js';
+export { QueuedMessageTooLargeError } from './queue/queued-message-too-large.error.js';
+export { MailQueueWorkerModule } from './queue/mail-queue-worker.module.js';
+export { MailQueueWorker } from './queue/mail-queue-worker.js';
+export {
+  MAIL_QUEUE_WORKER_OPTIONS,
+  type MailQueueWorkerOptions,
+} from './queue/mail-queue-worker.module-definition.js';
+export type { StoredOutcome } from './queue/mail-job.processor.js';
+export {
+  serializeMessage,
+  deserializeMessage,
+  type SerializedMessage,
+  type SerializedAttachment,
+  type SerializedContent,
+} from './queue/message-codec.js';
+export { MAX_RECIPIENTS } from './message/email-message.js';
+export type { RecipientRedirect } from './message/recipient-redirect.js';
