@@ -484,6 +484,13 @@ if (targets.length) {
 const text = lines.join('\n');
 console.log(`\n${text}`);
 if (write) {
-  writeFileSync(join(here, 'RESULTS.md'), text);
+  // Keep the queued-sending section that bench/queue.mjs (npm run bench:queue) appends.
+  const path = join(here, 'RESULTS.md');
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const queued = previous.indexOf('\n## Q — queued sending');
+  writeFileSync(
+    path,
+    queued >= 0 ? `${text.trimEnd()}\n${previous.slice(queued)}` : text,
+  );
   console.log('\nWritten to bench/RESULTS.md');
 }
