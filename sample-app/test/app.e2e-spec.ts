@@ -5,6 +5,11 @@ import { Test } from '@nestjs/testing';
 import { PassThrough } from 'node:stream';
 import { connect } from 'node:net';
 import { BaseEmailBackend, LocmemEmailBackend, MailOutbox } from 'nestjs-mail';
+import {
+  assertSentMail,
+  assertSentMailCount,
+  MailTestingModule,
+} from 'nestjs-mail/testing';
 import { AppModule } from '../src/app.module.js';
 import { DEV_MAIL_STREAM, DevMailServer } from '../src/dev-mail-server.js';
 
@@ -175,5 +180,39 @@ describe('sample app with the in-memory backend swapped in (the README testing p
     const list = await (await fetch(`${base}/_mail`)).text();
     expect(list).toContain('Hello');
     expect(list).toContain('you@example.com');
+  });
+});
+
+describe('sample app under nestjs-mail/testing (the package entry point, through its exports map)', () => {
+  it('MailTestingModule sends every mailer to the outbox, and the matchers read the rendered mail', async () => {
+    process.env.DEV_SMTP_PORT = '0';
+    delete process.env.EMAIL_URL;
+    const moduleRef = await MailTestingModule.createTestingModule({
+      imports: [AppModule],
+    })
+      .overrideProvider(DEV_MAIL_STREAM)
+      .useValue(new PassThrough())
+      .compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+
+    const res = await post('/signup', {
+      email: 'new@example.com',
+      name: 'Ana',
+    });
+    expect(res.status).toBe(201);
+    const outbox = app.get(MailOutbox);
+    assertSentMailCount(outbox, 1);
+    await assertSentMail(outbox, {
+      to: 'new@example.com',
+      subject: /Welcome, Ana/,
+      html: /<h1>Hello Ana<\/h1>/,
+      attachment: 'getting-started.txt',
+      using: 'default',
+    });
+    await expect(
+      assertSentMail(outbox, { to: 'someone-else@example.com' }),
+    ).rejects.toThrow(/new@example\.com/);
   });
 });
