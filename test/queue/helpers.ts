@@ -92,7 +92,10 @@ export async function waitForState(
   const deadline = Date.now() + ms;
   for (;;) {
     const job = await queue.getJob(id);
-    if (job && (await job.getState()) === state) return job;
+    // Read the job again once it is there: the first read may predate the
+    // worker's write of returnvalue / attemptsMade (a race seen in CI).
+    if (job && (await job.getState()) === state)
+      return (await queue.getJob(id))!;
     if (Date.now() > deadline)
       throw new Error(
         `job ${id} is ${job ? await job.getState() : 'gone'}, not ${state}`,
