@@ -157,10 +157,10 @@ describe('recipient count', () => {
   });
 
   it('fails fast on 100,000 items, before parsing any of them', () => {
+    // Every item is invalid (a comment): the count error, not a parse error,
+    // shows the list was refused before any item was parsed.
     const msg = to(...many(100_000).map((a) => `${a}(comment)`));
-    const started = performance.now();
     expect(() => msg.message()).toThrow(/100000 recipients/);
-    expect(performance.now() - started).toBeLessThan(50);
   });
 });
 
