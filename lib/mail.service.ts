@@ -102,14 +102,13 @@ export class MailService {
     recipientList: string[],
     options: SendMailOptions = {},
   ): Promise<SendResult> {
-    const msg = new EmailMultiAlternatives(
+    const msg = withHtml(
       subject,
       message,
       fromEmail,
       recipientList,
+      options.htmlMessage,
     );
-    if (options.htmlMessage)
-      msg.attachAlternative(options.htmlMessage, 'text/html');
     if (!msg.recipients().length) {
       return { sent: 0, outcomes: [skippedOutcome(0, msg)] };
     }
@@ -239,14 +238,13 @@ export class MailService {
   ): Promise<void> {
     if (!recipients.length) return;
     const { subjectPrefix, serverEmail } = this.registry.settings;
-    const msg = new EmailMultiAlternatives(
+    const msg = withHtml(
       `${subjectPrefix}${subject}`,
       message,
       serverEmail,
       recipients,
+      options.htmlMessage,
     );
-    if (options.htmlMessage)
-      msg.attachAlternative(options.htmlMessage, 'text/html');
     await this.deliver([msg], options);
   }
 
@@ -328,4 +326,17 @@ function messageList(
   messages: EmailMessage | Iterable<EmailMessage>,
 ): EmailMessage[] {
   return messages instanceof EmailMessage ? [messages] : [...messages];
+}
+
+/** Django's message for sendMail and mailAdmins: text, plus HTML as an alternative when given. */
+function withHtml(
+  subject: string,
+  body: string,
+  fromEmail: string | null,
+  to: string[],
+  html: string | undefined,
+): EmailMultiAlternatives {
+  const msg = new EmailMultiAlternatives(subject, body, fromEmail, to);
+  if (html) msg.attachAlternative(html, 'text/html');
+  return msg;
 }

@@ -1,5 +1,6 @@
 import { BadHeaderError } from '../errors/bad-header.error.js';
 import type { EmailMessage } from '../message/email-message.js';
+import { SerialQueue } from '../utils/serial-queue.js';
 import {
   BaseEmailBackend,
   type BaseEmailBackendOptions,
@@ -40,7 +41,7 @@ const SEPARATOR = Buffer.from(`\n${'-'.repeat(79)}\n`);
 export class ConsoleEmailBackend extends BaseEmailBackend {
   /** The stream messages are written to; `null` while a subclass has none. */
   protected stream: NodeJS.WritableStream | null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   /** @param options the stream to write to, and `failSilently`. */
   constructor(options: ConsoleEmailBackendOptions = {}) {
@@ -54,9 +55,7 @@ export class ConsoleEmailBackend extends BaseEmailBackend {
    * or write stops the call and returns the count written so far.
    */
   sendMessages(messages: Iterable<EmailMessage>): Promise<number> {
-    const run = this.queue.then(() => this.writeMessages(messages));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.writeMessages(messages));
   }
 
   /** Writes one rendered message with its separator. */

@@ -21,6 +21,7 @@ import { ImproperlyConfiguredError } from '../errors/improperly-configured.error
 import { SendError } from '../errors/send.error.js';
 import type { EmailMessage } from '../message/email-message.js';
 import { getDnsName } from '../message/headers.js';
+import { SerialQueue } from '../utils/serial-queue.js';
 import type { Envelope, MimeMessage } from '../message/mime-message.js';
 import {
   BaseEmailBackend,
@@ -203,7 +204,8 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   readonly #main: Slot = { connection: null, untouched: null };
   /** The extra connections of `concurrency` > 1, kept as long as `#main`. */
   #extra: Slot[] = [];
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Calls on one instance run one after another, never interleaved on a socket. */
+  readonly #queue = new SerialQueue();
   /** How many times `close()` was called; a `keepOpen` send queued before a close does not reopen for good. */
   #closes = 0;
   /** CA, certificate and key, read once on the first connect. */
@@ -257,7 +259,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
    * @throws the connection, TLS or authentication error otherwise.
    */
   open(): Promise<boolean | undefined> {
-    return this.exclusive(() => this.openNow());
+    return this.#queue.run(() => this.openNow());
   }
 
   /**
@@ -266,7 +268,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
    */
   close(): Promise<void> {
     this.#closes++;
-    return this.exclusive(() => this.closeNow());
+    return this.#queue.run(() => this.closeNow());
   }
 
   /**
@@ -322,7 +324,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     }
     if (!pending.length) return { sent: 0, outcomes };
     const closes = this.#closes;
-    await this.exclusive(() =>
+    await this.#queue.run(() =>
       this.deliverAll(
         pending,
         outcomes,
@@ -404,13 +406,6 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       }
       if (!wasOpen && !keepOpen) await this.closeNow();
     }
-  }
-
-  /** Runs `task` once every earlier call on this instance has settled. */
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 
   private async openNow(): Promise<boolean | undefined> {

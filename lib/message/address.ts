@@ -112,13 +112,6 @@ export function parseMailboxList(
   return items.map((item) => parseMailbox(item.trim(), what));
 }
 
-/** Formats a mailbox for display, e.g. in test failure messages. */
-export function formatMailbox(mailbox: Mailbox): string {
-  return mailbox.name
-    ? `${JSON.stringify(mailbox.name)} <${mailbox.address}>`
-    : mailbox.address;
-}
-
 function parseAddrSpec(
   spec: string,
   invalid: (reason: string) => Error,

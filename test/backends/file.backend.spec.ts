@@ -36,14 +36,16 @@ const NOBODY = 65534;
 function spawnAsNobody(source: string): string {
   const root = mkdtempSync(join(tmpdir(), 'nestjs-mail-nobody-'));
   try {
-    for (const file of [
-      'backends/base.backend',
-      'backends/console.backend',
-      'backends/file.backend',
-      'errors/bad-header.error',
-      'errors/improperly-configured.error',
-    ]) {
+    // Transpile file.backend and every lib file it imports, following relative imports.
+    const pending = ['backends/file.backend'];
+    const done = new Set<string>();
+    for (let file = pending.pop(); file; file = pending.pop()) {
+      if (done.has(file)) continue;
+      done.add(file);
       const ts = readFileSync(join(LIB, `${file}.ts`), 'utf8');
+      for (const [, spec] of ts.matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) {
+        pending.push(join(dirname(file), spec));
+      }
       const js = typescript.transpileModule(ts, {
         compilerOptions: {
           module: typescript.ModuleKind.ESNext,
