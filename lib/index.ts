@@ -105,11 +105,7 @@ export type {
   RejectedRecipient,
   SendResult,
 } from './delivery/message-outcome.js';
-export {
-  hasDetailedResults,
-  type DetailedEmailBackend,
-  type DetailedSendOptions,
-} from './delivery/detailed-send.js';
+export type { DetailedSendOptions } from './delivery/detailed-send.js';
 export {
   DEFAULT_FAILOVER_COOLDOWN,
   FailoverEmailBackend,

@@ -1,9 +1,5 @@
 import type { Type } from '@nestjs/common';
 import type { BaseEmailBackend } from './backends/base.backend.js';
-import {
-  hasDetailedResults,
-  outcomesFromCount,
-} from './delivery/detailed-send.js';
 import type { SendResult } from './delivery/message-outcome.js';
 import { skippedOutcome } from './delivery/outcomes.js';
 import type { BackendName } from './interfaces/mail-module-options.interface.js';
@@ -112,7 +108,7 @@ export class MailService {
     if (!msg.recipients().length) {
       return { sent: 0, outcomes: [skippedOutcome(0, msg)] };
     }
-    return this.deliver([msg], options, true);
+    return this.deliver([msg], options);
   }
 
   /**
@@ -145,7 +141,7 @@ export class MailService {
     datatuple: Iterable<MassMailItem>,
     options: ConnectionChoice = {},
   ): Promise<SendResult> {
-    return this.deliver(massMessages(datatuple), options, true);
+    return this.deliver(massMessages(datatuple), options);
   }
 
   /**
@@ -227,7 +223,7 @@ export class MailService {
     messages: EmailMessage | Iterable<EmailMessage>,
     options: SendOptions = {},
   ): Promise<SendResult> {
-    return this.deliver(messageList(messages), options, true);
+    return this.deliver(messageList(messages), options);
   }
 
   private async mailStaff(
@@ -249,26 +245,17 @@ export class MailService {
   }
 
   /**
-   * Sends through the chosen backend. A shared mailer (the default one or
-   * `using`) is opened by the send itself, after every message is validated,
-   * and left open; the SMTP backend reports per-message outcomes, others are
-   * derived from their count when `withOutcomes` is asked for.
+   * Sends through the chosen backend's `sendMessagesDetailed`. A shared
+   * mailer (the default one or `using`) is opened by the send itself, after
+   * every message is validated, and left open.
    */
-  private async deliver(
+  private deliver(
     messages: EmailMessage[],
     choice: ConnectionChoice,
-    withOutcomes = false,
   ): Promise<SendResult> {
     const { backend, shared } = this.connectionFor(choice);
     for (const message of messages) message.connection ??= backend;
-    if (hasDetailedResults(backend)) {
-      return backend.sendMessagesDetailed(messages, { keepOpen: shared });
-    }
-    if (shared) await backend.open();
-    const count = await backend.sendMessages(messages);
-    return withOutcomes
-      ? outcomesFromCount(messages, count, backend)
-      : { sent: count, outcomes: [] };
+    return backend.sendMessagesDetailed(messages, { keepOpen: shared });
   }
 
   /** Django 6.1's rules for `using`, `connection`, `failSilently` and the auth arguments. */

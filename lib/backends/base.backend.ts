@@ -1,3 +1,9 @@
+import {
+  outcomesFromCount,
+  validateAll,
+  type DetailedSendOptions,
+} from '../delivery/detailed-send.js';
+import type { SendResult } from '../delivery/message-outcome.js';
 import type { EmailMessage } from '../message/email-message.js';
 import type { MessageSettings } from '../message/message-settings.js';
 
@@ -53,6 +59,30 @@ export abstract class BaseEmailBackend implements AsyncDisposable {
    * and iterates it once.
    */
   abstract sendMessages(messages: Iterable<EmailMessage>): Promise<number>;
+
+  /**
+   * Sends like `sendMessages` and says what happened to each message: the
+   * one delivery contract that `MailService`, the composite mailers and the
+   * queue worker call. This default validates every message first (so a bad
+   * header sends nothing), then calls `sendMessages`, and derives outcomes
+   * from its count: all `'sent'` when every message with recipients was
+   * counted, otherwise `'unknown'`. Backends that know more (SMTP, failover,
+   * queue) override it; a custom backend needs only `sendMessages`.
+   *
+   * @example
+   * const { sent, outcomes } = await backend.sendMessagesDetailed([m1, m2]);
+   */
+  async sendMessagesDetailed(
+    messages: Iterable<EmailMessage>,
+    options: DetailedSendOptions = {},
+  ): Promise<SendResult> {
+    const list = [...messages];
+    const validated = validateAll(list, this.messageSettings);
+    if (!validated.some(Boolean)) return outcomesFromCount(list, validated, 0);
+    if (options.keepOpen) await this.open();
+    const count = await this.sendMessages(list);
+    return outcomesFromCount(list, validated, count);
+  }
 
   /**
    * Implemented by backends built from other mailers (failover, round-robin,

@@ -1,5 +1,5 @@
-import type { BaseEmailBackend } from '../backends/base.backend.js';
 import type { EmailMessage } from '../message/email-message.js';
+import type { MessageSettings } from '../message/message-settings.js';
 import type { MessageOutcome, SendResult } from './message-outcome.js';
 import { skippedOutcome } from './outcomes.js';
 
@@ -15,49 +15,47 @@ export interface DetailedSendOptions {
   keepOpen?: boolean;
 }
 
-/** A backend that reports per-message outcomes (the SMTP backend does). */
-export interface DetailedEmailBackend extends BaseEmailBackend {
-  /** Sends like `sendMessages`, and says what happened to each message. */
-  sendMessagesDetailed(
-    messages: Iterable<EmailMessage>,
-    options?: DetailedSendOptions,
-  ): Promise<SendResult>;
-}
-
-/** Whether `backend` reports per-message outcomes itself. */
-export function hasDetailedResults(
-  backend: BaseEmailBackend,
-): backend is DetailedEmailBackend {
-  return (
-    typeof (backend as Partial<DetailedEmailBackend>).sendMessagesDetailed ===
-    'function'
-  );
+/**
+ * Validates every message with recipients before anything is sent (a bad
+ * header throws here and sends nothing of the batch), keeping what an outcome
+ * needs: the Message-ID and the envelope.
+ * @internal
+ */
+export function validateAll(
+  messages: EmailMessage[],
+  settings: Partial<MessageSettings>,
+): Array<Pick<MessageOutcome, 'messageId' | 'envelope'> | null> {
+  return messages.map((message) => {
+    if (!message.recipients().length) return null;
+    const mime = message.message(settings);
+    return { messageId: mime.get('Message-ID'), envelope: mime.envelope };
+  });
 }
 
 /**
  * Outcomes for a backend that only returns a count (console, file, locmem,
  * dummy, custom ones): every message with recipients is `'sent'` when the
  * count says all were, otherwise `'unknown'` (the backend did not say which).
+ * @internal
  */
 export function outcomesFromCount(
   messages: EmailMessage[],
+  validated: ReturnType<typeof validateAll>,
   count: number,
-  backend: BaseEmailBackend,
 ): SendResult {
-  const withRecipients = messages.filter((m) => m.recipients().length).length;
-  const all = count >= withRecipients;
+  const all = count >= validated.filter(Boolean).length;
   const outcomes = messages.map((message, index): MessageOutcome => {
-    if (!message.recipients().length) return skippedOutcome(index, message);
-    const mime = message.message(backend.messageSettings);
+    const known = validated[index];
+    if (!known) return skippedOutcome(index, message);
     return {
       index,
       message,
-      messageId: mime.get('Message-ID'),
-      envelope: mime.envelope,
+      messageId: known.messageId,
+      envelope: known.envelope,
       status: all ? 'sent' : 'unknown',
       sent: all,
       classification: all ? null : 'ambiguous',
-      accepted: all ? [...mime.envelope.to] : [],
+      accepted: all ? [...known.envelope.to] : [],
       rejected: [],
     };
   });

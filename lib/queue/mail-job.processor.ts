@@ -1,9 +1,5 @@
 import type { Job } from 'bullmq';
 import type { BaseEmailBackend } from '../backends/base.backend.js';
-import {
-  hasDetailedResults,
-  outcomesFromCount,
-} from '../delivery/detailed-send.js';
 import type {
   MessageOutcome,
   SendResult,
@@ -55,11 +51,7 @@ async function send(
 ): Promise<SendResult> {
   const message = deserializeMessage(job.data.message);
   try {
-    if (hasDetailedResults(target))
-      return await target.sendMessagesDetailed([message], { keepOpen: true });
-    await target.open();
-    const count = await target.sendMessages([message]);
-    return outcomesFromCount([message], count, target);
+    return await target.sendMessagesDetailed([message], { keepOpen: true });
   } catch (err) {
     if (err instanceof SendError)
       return { sent: err.sent, outcomes: err.outcomes };

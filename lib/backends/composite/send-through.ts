@@ -1,7 +1,3 @@
-import {
-  hasDetailedResults,
-  outcomesFromCount,
-} from '../../delivery/detailed-send.js';
 import type { SendResult } from '../../delivery/message-outcome.js';
 import { failedOutcome, type SmtpError } from '../../delivery/outcomes.js';
 import { BadHeaderError } from '../../errors/bad-header.error.js';
@@ -39,12 +35,7 @@ export async function sendThrough(
   keepOpen: boolean,
 ): Promise<SendResult> {
   try {
-    if (hasDetailedResults(member)) {
-      return await member.sendMessagesDetailed(messages, { keepOpen });
-    }
-    if (keepOpen) await member.open();
-    const count = await member.sendMessages(messages);
-    return outcomesFromCount(messages, count, member);
+    return await member.sendMessagesDetailed(messages, { keepOpen });
   } catch (err) {
     if (err instanceof SendError)
       return { sent: err.sent, outcomes: err.outcomes };
