@@ -5,7 +5,6 @@ import { DummyEmailBackend } from './backends/dummy.backend.js';
 import { FileEmailBackend } from './backends/file.backend.js';
 import { LocmemEmailBackend } from './backends/locmem.backend.js';
 import { SmtpEmailBackend } from './backends/smtp.backend.js';
-import { parseSmtpUrl } from './backends/smtp-url.js';
 import { ImproperlyConfiguredError } from './errors/improperly-configured.error.js';
 import type {
   BackendName,
@@ -58,15 +57,7 @@ export function createBackend(
   context: BackendContext,
 ): BaseEmailBackend {
   const Backend = backendClass(config.backend, context.alias);
-  let options: object = config.options ?? {};
-  if (
-    Backend === SmtpEmailBackend &&
-    'url' in options &&
-    options.url !== undefined
-  ) {
-    const { url, ...rest } = options as { url: string };
-    options = { ...parseSmtpUrl(url), ...rest };
-  }
+  const options: object = config.options ?? {};
   let backend: BaseEmailBackend;
   try {
     backend =

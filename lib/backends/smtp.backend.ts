@@ -1,8 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import NodemailerConnection, {
-  type SMTPConnectionOptions,
-} from 'nodemailer/lib/smtp-connection';
 import type { DetailedSendOptions } from '../delivery/detailed-send.js';
 import type {
   MessageOutcome,
@@ -14,99 +10,25 @@ import {
   sentOutcome,
   skippedOutcome,
   type OutcomeBase,
-  type SmtpError,
-  type SmtpInfo,
 } from '../delivery/outcomes.js';
-import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
 import { SendError } from '../errors/send.error.js';
 import type { EmailMessage } from '../message/email-message.js';
 import { getDnsName } from '../message/headers.js';
-import { SerialQueue } from '../utils/serial-queue.js';
-import type { Envelope, MimeMessage } from '../message/mime-message.js';
+import type { MimeMessage } from '../message/mime-message.js';
+import { BaseEmailBackend } from './base.backend.js';
+import type { RateLimit } from './rate-limiter.js';
 import {
-  BaseEmailBackend,
-  type BaseEmailBackendOptions,
-} from './base.backend.js';
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_CONNECTIONS,
+  resolveSmtpOptions,
+  smtpTimeouts,
+  type SmtpEmailBackendOptions,
+} from './smtp-options.js';
+import { SmtpPool, type SmtpPoolStatus } from './smtp-pool.js';
+import { SmtpSession, type SessionAttempt } from './smtp-session.js';
 
-/** Options of {@link SmtpEmailBackend}, Django's `EMAIL_*` settings. */
-export interface SmtpEmailBackendOptions extends BaseEmailBackendOptions {
-  /**
-   * SMTP server host name or IP address.
-   * @default 'localhost'
-   */
-  host?: string;
-  /**
-   * SMTP server port. Defaults as in Django 6.1's `MAILERS`: 465 with
-   * `useSsl`, 587 with `useTls`, else 25.
-   * @default 25
-   */
-  port?: number;
-  /**
-   * User name for SMTP AUTH. The backend logs in only when both `username`
-   * and `password` are non-empty.
-   * @default undefined
-   */
-  username?: string;
-  /**
-   * Password for SMTP AUTH. Never logged, and not kept on an enumerable field.
-   * @default undefined
-   */
-  password?: string;
-  /**
-   * Require STARTTLS (explicit TLS, usually port 587). A server that does not
-   * offer it is an error, and nothing (no credentials, no `MAIL FROM`) is sent
-   * in plain text. Mutually exclusive with `useSsl`.
-   *
-   * When neither `useTls` nor `useSsl` is set the connection stays plain text
-   * and STARTTLS is not tried even if offered, as in Django.
-   * @default false
-   */
-  useTls?: boolean;
-  /**
-   * Implicit TLS from the first byte (SMTPS, usually port 465). Mutually
-   * exclusive with `useTls`.
-   * @default false
-   */
-  useSsl?: boolean;
-  /**
-   * Seconds to wait for the connection, the greeting, and each server reply;
-   * also how long an open connection may sit idle before it is dropped (the
-   * next send then reconnects). `null` keeps nodemailer's defaults
-   * (2 min to connect, 30 s for the greeting, 10 min of inactivity).
-   * @default null
-   */
-  timeout?: number | null;
-  /**
-   * Path of a PEM client certificate, presented when TLS is in use.
-   * @default undefined
-   */
-  sslCertfile?: string;
-  /**
-   * Path of the PEM private key of `sslCertfile`.
-   * @default undefined
-   */
-  sslKeyfile?: string;
-  /**
-   * Path of a PEM CA bundle to trust instead of the system roots, for a
-   * development server with a private CA or self-signed certificate.
-   * Certificates and host names are always verified.
-   * @default undefined
-   */
-  sslCafile?: string;
-  /**
-   * How many connections one `sendMessages` call may use at once. With more
-   * than 1, a batch opens up to `min(concurrency, messages)` connections (the
-   * extra ones only once the first is up) and each takes the next unsent
-   * message in turn, so at most `concurrency` messages are in flight; the
-   * outcomes keep the order of the messages given. The extra connections live
-   * as long as the first one: closed at the end of the call when the call
-   * opened the backend itself, otherwise kept for the next call until
-   * `close()` (the module's shared mailers: until the application closes).
-   * The default, 1, sends a whole batch over exactly one connection.
-   * @default 1
-   */
-  concurrency?: number;
-}
+export type { SmtpEmailBackendOptions } from './smtp-options.js';
+export type { SmtpPoolStatus } from './smtp-pool.js';
 
 /** A message waiting to be sent; `mime` is dropped once it has been. */
 interface Pending {
@@ -115,56 +37,36 @@ interface Pending {
 }
 
 /**
- * One SMTP connection slot. `untouched` is the connection made within the
- * current call and not used yet (a dead one is never a reused connection).
- */
-interface Slot {
-  connection: NodemailerConnection | null;
-  untouched: NodemailerConnection | null;
-}
-
-const BOTH_TLS_MODES =
-  'SmtpEmailBackend: useTls and useSsl are mutually exclusive, so set only one of them ' +
-  '(useTls for STARTTLS, usually port 587; useSsl for implicit TLS, usually port 465).';
-
-/**
  * How many messages of a batch keep the MIME tree built while validating
  * them; the others build theirs when they go out, so a batch of any size
  * holds at most this many trees.
  */
 const BUILT_AHEAD = 16;
 
-/** Error codes after which the connection is unusable. */
-const CONNECTION_LOST = new Set([
-  'ECONNECTION',
-  'ESOCKET',
-  'ETIMEDOUT',
-  'EPROTOCOL',
-]);
-
 /**
  * Sends mail over SMTP, Django's `django.core.mail.backends.smtp.EmailBackend`,
- * on nodemailer's low-level `SMTPConnection`: one open connection carries any
- * number of messages.
+ * on nodemailer's low-level `SMTPConnection`, with a pool of up to
+ * `maxConnections` connections shared by every send of the instance.
  *
- * - `open()` connects (TLS, AUTH) and returns `true`, or `false` when already
- *   open. Any failure on the way drops the half-open connection.
- * - `sendMessages()` on a closed backend opens a connection and closes it at
- *   the end; on an open one it leaves it open, and reconnects first if the
- *   server dropped it while idle.
- * - Calls on one instance are serialized: concurrent sends never interleave
- *   on the socket, and concurrent `open()` calls share one connection. A
- *   batch uses that one connection unless `concurrency` is above 1; then it
- *   also opens up to `concurrency - 1` more (see
- *   {@link SmtpEmailBackendOptions.concurrency}).
- * - One failed message does not stop the batch: the others are still sent,
- *   on a new connection if the server dropped this one (Django stops, or with
+ * - `open()` connects (TLS, AUTH) and returns `true`, or `false` when a
+ *   connection is already open. Any failure on the way drops the half-open
+ *   connection. Until `close()`, sends leave their connections open (closed
+ *   after `idleTimeout` unused, reopened on demand).
+ * - `sendMessages()` on a backend that is not open opens what it needs and
+ *   closes it all at the end, as in Django.
+ * - Concurrent calls and the messages of one batch spread over the pool
+ *   (see {@link SmtpEmailBackendOptions.maxConnections}); outcomes keep the
+ *   order of the messages given. `close()` waits for the sends already
+ *   started, then closes every connection.
+ * - One failed message does not stop the others: they are still sent, on a
+ *   new connection if the server dropped this one (Django stops, or with
  *   `failSilently` fails every later message). Then, unless `failSilently`,
  *   a {@link SendError} lists what happened to every message.
  * - A message is never sent twice by the backend: it is retried (once, on a
  *   new connection) only when a reused connection turned out dead before any
- *   byte of the message was read. A connection lost after the final `.` makes
- *   the message `'ambiguous'` (the server may have it), never a resend.
+ *   byte of the message was read. A connection lost after the final `.`, or a
+ *   server reply out of turn, makes the message `'ambiguous'` (the server may
+ *   have it), never a resend.
  * - `failSilently` swallows connection and SMTP errors (the message counts as
  *   not sent); invalid headers and addresses always throw, before anything
  *   is sent or connected.
@@ -175,7 +77,7 @@ const CONNECTION_LOST = new Set([
  * await using conn = new SmtpEmailBackend({ host: 'smtp.example.com', useTls: true,
  *   username: 'apikey', password: process.env.SMTP_PASSWORD });
  * await conn.open();
- * await conn.sendMessages([m1, m2]); // one connection for both
+ * await conn.sendMessages([m1, m2]);
  */
 export class SmtpEmailBackend extends BaseEmailBackend {
   /** See {@link SmtpEmailBackendOptions.host}. */
@@ -188,92 +90,150 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   readonly useTls: boolean;
   /** See {@link SmtpEmailBackendOptions.useSsl}. */
   readonly useSsl: boolean;
-  /** See {@link SmtpEmailBackendOptions.timeout}. */
-  readonly timeout: number | null;
+  /** See {@link SmtpEmailBackendOptions.timeout}; `undefined` means the defaults. */
+  readonly timeout: number | null | undefined;
   /** See {@link SmtpEmailBackendOptions.sslCertfile}. */
   readonly sslCertfile: string | undefined;
   /** See {@link SmtpEmailBackendOptions.sslKeyfile}. */
   readonly sslKeyfile: string | undefined;
   /** See {@link SmtpEmailBackendOptions.sslCafile}. */
   readonly sslCafile: string | undefined;
-  /** See {@link SmtpEmailBackendOptions.concurrency}. */
-  readonly concurrency: number;
+  /** See {@link SmtpEmailBackendOptions.maxConnections}. */
+  readonly maxConnections: number;
+  /** See {@link SmtpEmailBackendOptions.maxMessagesPerConnection}. */
+  readonly maxMessagesPerConnection: number;
+  /** See {@link SmtpEmailBackendOptions.idleTimeout} (seconds). */
+  readonly idleTimeout: number;
+  /** See {@link SmtpEmailBackendOptions.rateLimit}. */
+  readonly rateLimit: RateLimit | undefined;
 
   readonly #password: string | undefined;
-  /** The connection `open()` opens and every send uses first. */
-  readonly #main: Slot = { connection: null, untouched: null };
-  /** The extra connections of `concurrency` > 1, kept as long as `#main`. */
-  #extra: Slot[] = [];
-  /** Calls on one instance run one after another, never interleaved on a socket. */
-  readonly #queue = new SerialQueue();
-  /** How many times `close()` was called; a `keepOpen` send queued before a close does not reopen for good. */
-  #closes = 0;
+  readonly #pool: SmtpPool;
+  /** Whether sends leave connections open: after `open()` or a `keepOpen` send, until `close()`. */
+  #held = false;
+  /** Sends in progress on a backend that is not held: the last one closes the pool. */
+  #transient = 0;
+  /** Sends in progress, for `close()` to wait for. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** A connect started by `open()`, shared by concurrent calls. */
+  #opening: Promise<boolean> | undefined;
   /** CA, certificate and key, read once on the first connect. */
   #tlsFiles?: Promise<Array<Buffer | undefined>>;
 
-  /** @throws ImproperlyConfiguredError when both `useTls` and `useSsl` are set. */
-  constructor(options: SmtpEmailBackendOptions = {}) {
-    super(options);
-    if (options.useTls && options.useSsl) {
-      throw new ImproperlyConfiguredError(BOTH_TLS_MODES);
-    }
-    const { timeout = null, concurrency = 1 } = options;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new ImproperlyConfiguredError(
-        `SmtpEmailBackend: concurrency must be a whole number of connections, 1 or more, got ${concurrency}.`,
-      );
-    }
-    if (timeout !== null && !(timeout > 0)) {
-      throw new ImproperlyConfiguredError(
-        `SmtpEmailBackend: timeout must be a positive number of seconds or null, got ${timeout}.`,
-      );
-    }
+  /** @throws ImproperlyConfiguredError on a bad URL or option value, naming it. */
+  constructor(given: SmtpEmailBackendOptions = {}) {
+    super(given);
+    const options = resolveSmtpOptions(given);
     this.useTls = options.useTls ?? false;
     this.useSsl = options.useSsl ?? false;
     this.host = options.host || 'localhost';
     this.port = options.port || (this.useSsl ? 465 : this.useTls ? 587 : 25);
     this.username = options.username;
     this.#password = options.password;
-    this.timeout = timeout;
+    this.timeout = options.timeout;
     this.sslCertfile = options.sslCertfile;
     this.sslKeyfile = options.sslKeyfile;
     this.sslCafile = options.sslCafile;
-    this.concurrency = concurrency;
+    this.maxConnections =
+      options.maxConnections ?? options.concurrency ?? DEFAULT_MAX_CONNECTIONS;
+    this.maxMessagesPerConnection =
+      options.maxMessagesPerConnection ?? Infinity;
+    this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+    this.rateLimit = options.rateLimit;
+    this.#pool = new SmtpPool(() => this.connect(), {
+      maxConnections: this.maxConnections,
+      maxMessagesPerConnection: this.maxMessagesPerConnection,
+      idleTimeout: this.idleTimeout * 1000,
+      rateLimit: this.rateLimit,
+      quitGrace: Math.min(smtpTimeouts(this.timeout).command ?? 5000, 5000),
+    });
+  }
+
+  /** @deprecated Use {@link SmtpEmailBackend.maxConnections}. */
+  get concurrency(): number {
+    return this.maxConnections;
   }
 
   /**
-   * Whether the connection is open (as far as this process knows: a server
+   * Whether a connection is open (as far as this process knows: a server
    * that dropped an idle connection is noticed at the next send, which
    * reconnects). A synchronous check, so a caller can skip `open()`.
    */
   get isOpen(): boolean {
-    const connection = this.#main.connection;
-    return connection !== null && !connection.destroyed;
+    return this.#pool.status.open > 0;
   }
 
   /**
-   * Connects, upgrades to TLS and logs in as configured.
+   * The pool right now: connections open, busy and idle, and messages
+   * waiting for one. Read-only; for health checks and metrics.
+   */
+  get pool(): Readonly<SmtpPoolStatus> {
+    return this.#pool.status;
+  }
+
+  /**
+   * Connects, upgrades to TLS and logs in as configured; from now on sends
+   * leave their connections open until `close()`.
    *
    * @returns `true` when it opened a connection, `false` when one was already
    *   open, `undefined` when opening failed and `failSilently` is set.
    * @throws the connection, TLS or authentication error otherwise.
    */
-  open(): Promise<boolean | undefined> {
-    return this.#queue.run(() => this.openNow());
+  async open(): Promise<boolean | undefined> {
+    this.#held = true;
+    if (this.isOpen) return false;
+    this.#opening ??= this.#pool.check().then(
+      () => true,
+      (err: unknown) => {
+        this.#held = false;
+        throw err;
+      },
+    );
+    const opening = this.#opening;
+    try {
+      return await opening;
+    } catch (err) {
+      if (this.failSilently) return undefined;
+      throw err;
+    } finally {
+      if (this.#opening === opening) this.#opening = undefined;
+    }
   }
 
   /**
-   * Says goodbye (QUIT) and closes the connection. Harmless when nothing is
-   * open or the server is already gone.
+   * Waits for the sends already started, then says goodbye (QUIT) on every
+   * connection and closes it. Harmless when nothing is open or the server is
+   * already gone.
    */
-  close(): Promise<void> {
-    this.#closes++;
-    return this.#queue.run(() => this.closeNow());
+  async close(): Promise<void> {
+    this.#held = false;
+    await Promise.allSettled([...this.#inFlight, this.#opening]);
+    await this.#pool.closeIdle();
   }
 
   /**
-   * Sends each message with recipients, in order, and returns how many the
-   * server accepted. Every message is validated before anything is sent.
+   * Checks that the server answers, for a health indicator: RSET over an
+   * idle connection when there is one (nodemailer's `SMTPConnection` has no
+   * NOOP), otherwise a new connection (kept in the pool, so it does not leave
+   * a connection open on a backend that is not open unless the backend was
+   * opened). When every connection is busy, nothing is sent.
+   *
+   * @returns how it checked.
+   * @throws the connection, TLS, AUTH or reply error.
+   */
+  async checkServer(): Promise<'reset' | 'connect' | 'busy'> {
+    const transient = !this.#held;
+    if (transient) this.#transient++;
+    try {
+      return await this.#pool.check();
+    } finally {
+      if (transient) await this.#endTransient();
+    }
+  }
+
+  /**
+   * Sends each message with recipients and returns how many the server
+   * accepted. Every message is validated before anything is sent.
    *
    * @throws BadHeaderError (and other validation errors) always, before
    *   connecting; {@link SendError} unless `failSilently` when a message was
@@ -299,6 +259,35 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     options: DetailedSendOptions = {},
   ): Promise<SendResult> {
     const outcomes: MessageOutcome[] = [];
+    const pending = this.#validate(messages, outcomes);
+    if (!pending.length) return { sent: 0, outcomes };
+    if (options.keepOpen) this.#held = true;
+    const transient = !this.#held;
+    if (transient) this.#transient++;
+    const delivery = this.#deliverAll(pending, outcomes);
+    this.#inFlight.add(delivery);
+    try {
+      await delivery;
+    } finally {
+      this.#inFlight.delete(delivery);
+      if (transient) await this.#endTransient();
+    }
+    const sent = outcomes.filter((o) => o.sent).length;
+    const result = { sent, outcomes };
+    if (!this.failSilently && outcomes.some((o) => o.error)) {
+      throw new SendError(result);
+    }
+    return result;
+  }
+
+  /**
+   * Renders every message with recipients (so a bad header sends nothing of
+   * the batch) and fills in the outcome of those without.
+   */
+  #validate(
+    messages: Iterable<EmailMessage>,
+    outcomes: MessageOutcome[],
+  ): Pending[] {
     const pending: Pending[] = [];
     let index = 0;
     for (const message of messages) {
@@ -307,9 +296,8 @@ export class SmtpEmailBackend extends BaseEmailBackend {
         index++;
         continue;
       }
-      // Validates now, so a bad header sends nothing of the batch. Beyond the
-      // first few, what is kept is the validated message (its parts and its
-      // header block), not its MIME tree; each is released once it went out.
+      // Beyond the first few, what is kept is the validated message (its
+      // parts and its header block), not its MIME tree.
       const mime = message.message(this.messageSettings);
       if (pending.length >= BUILT_AHEAD) mime.releaseTree();
       pending.push({
@@ -322,220 +310,105 @@ export class SmtpEmailBackend extends BaseEmailBackend {
         mime,
       });
     }
-    if (!pending.length) return { sent: 0, outcomes };
-    const closes = this.#closes;
-    await this.#queue.run(() =>
-      this.deliverAll(
-        pending,
-        outcomes,
-        Boolean(options.keepOpen) && closes === this.#closes,
-      ),
-    );
-    const sent = outcomes.filter((o) => o.sent).length;
-    const result = { sent, outcomes };
-    if (!this.failSilently && outcomes.some((o) => o.error)) {
-      throw new SendError(result);
-    }
-    return result;
+    return pending;
+  }
+
+  /** The last send of a backend that is not open closes what it opened. */
+  async #endTransient(): Promise<void> {
+    if (--this.#transient === 0 && !this.#held) await this.#pool.closeIdle();
   }
 
   /**
-   * Sends every pending message, filling in its outcome: over the main
-   * connection, and with `concurrency` > 1 over extra connections that each
-   * take the next unsent message. Once a connection cannot be made (again),
-   * no further message is started and the rest are `'not-attempted'`.
+   * Sends every pending message over the pool, filling in its outcome: up to
+   * `maxConnections` lanes each take the next unsent message. Once a
+   * connection cannot be made, no further message of this batch is started
+   * and the rest are `'not-attempted'`.
    */
-  private async deliverAll(
+  async #deliverAll(
     pending: Pending[],
     outcomes: MessageOutcome[],
-    keepOpen: boolean,
   ): Promise<void> {
-    const main = this.#main;
-    const wasOpen = main.connection !== null;
     let unreachable: Error | undefined;
     let next = 0;
-    const lane = async (slot: Slot): Promise<void> => {
+    const lane = async (): Promise<void> => {
       while (!unreachable && next < pending.length) {
         const item = pending[next++];
-        const outcome = await this.deliver(slot, item);
+        const outcome = await this.#deliver(item);
         outcomes[item.base.index] = outcome;
         // Release the rendered message now: a batch holds only its inputs.
         item.mime = null;
         if (outcome.status === 'not-attempted') unreachable ??= outcome.error;
       }
     };
-    /** An extra connection joins once it is up; one that cannot connect leaves the batch to the others. */
-    const extraLane = async (slot: Slot): Promise<void> => {
-      if (!slot.connection || slot.connection.destroyed) {
-        slot.connection = null;
-        try {
-          slot.connection = slot.untouched = await this.connect();
-        } catch {
-          return;
-        }
-      }
-      await lane(slot);
-    };
-    if (!wasOpen) {
-      try {
-        main.connection = main.untouched = await this.connect();
-      } catch (err) {
-        unreachable = err as Error;
-      }
+    const lanes = Math.min(this.maxConnections, pending.length);
+    await Promise.all(Array.from({ length: lanes }, lane));
+    for (const item of pending) {
+      if (outcomes[item.base.index]) continue;
+      outcomes[item.base.index] = notAttemptedOutcome(item.base, unreachable!);
+      item.mime = null;
     }
-    try {
-      const lanes = [lane(main)];
-      const extra = unreachable
-        ? 0
-        : Math.min(this.concurrency, pending.length) - 1;
-      for (let i = 0; i < extra; i++) {
-        this.#extra[i] ??= { connection: null, untouched: null };
-        lanes.push(extraLane(this.#extra[i]));
-      }
-      // Every lane settles before the connections are closed.
-      const failed = (await Promise.allSettled(lanes)).find(
-        (lane) => lane.status === 'rejected',
-      );
-      if (failed) throw failed.reason;
-    } finally {
-      for (const item of pending) {
-        if (outcomes[item.base.index]) continue;
-        unreachable ??= new Error('Not attempted');
-        outcomes[item.base.index] = notAttemptedOutcome(item.base, unreachable);
-        item.mime = null;
-      }
-      if (!wasOpen && !keepOpen) await this.closeNow();
-    }
-  }
-
-  private async openNow(): Promise<boolean | undefined> {
-    const main = this.#main;
-    if (main.connection && !main.connection.destroyed) return false;
-    main.connection = null;
-    try {
-      main.connection = await this.connect();
-      return true;
-    } catch (err) {
-      if (this.failSilently) return undefined;
-      throw err;
-    }
-  }
-
-  /** Closes the main connection and every extra one. */
-  private async closeNow(): Promise<void> {
-    const slots = [this.#main, ...this.#extra];
-    this.#extra = [];
-    await Promise.all(
-      slots.map((slot) => {
-        const connection = slot.connection;
-        slot.connection = slot.untouched = null;
-        return connection ? this.quit(connection) : undefined;
-      }),
-    );
-  }
-
-  /** QUIT, falling back to closing the socket when no goodbye comes. */
-  private async quit(connection: NodemailerConnection): Promise<void> {
-    if (connection.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const fallback = setTimeout(
-        () => connection.close(),
-        Math.min((this.timeout ?? 5) * 1000, 5000),
-      );
-      connection.once('end', () => {
-        clearTimeout(fallback);
-        resolve();
-      });
-      try {
-        connection.quit();
-      } catch {
-        connection.close();
-      }
-    });
   }
 
   /**
-   * Sends one message over the slot's connection, reconnecting first when
-   * the server dropped it. A message is retried once, on a new connection,
-   * only when a reused connection failed before any of its bytes were read.
+   * Sends one message over a pooled connection. It is retried once, on a
+   * new connection, only when a reused connection failed before any of its
+   * bytes were read.
    */
-  private async deliver(slot: Slot, item: Pending): Promise<MessageOutcome> {
+  async #deliver(item: Pending): Promise<MessageOutcome> {
     for (let attempt = 0; ; attempt++) {
-      let connection = slot.connection;
-      if (!connection || connection.destroyed) {
-        slot.connection = null;
-        try {
-          connection = slot.connection = slot.untouched = await this.connect();
-        } catch (err) {
-          return notAttemptedOutcome(item.base, err as Error);
-        }
-      }
-      const reused = connection !== slot.untouched;
-      slot.untouched = null;
-      const stream = item.mime!.createSmtpStream();
+      let lease;
       try {
-        const info = await send(connection, item.base.envelope, stream);
-        return sentOutcome(item.base, info);
-      } catch (caught) {
-        const err = caught as SmtpError;
-        const lost =
-          CONNECTION_LOST.has(err.code ?? '') || err.responseCode === 421;
-        if (lost) connection.close();
-        if (reused && attempt === 0 && lost && !stream.readableDidRead) {
-          continue;
-        }
-        if (!connection.destroyed) await reset(connection);
-        return failedOutcome(item.base, err, stream.readableEnded);
+        lease = await this.#pool.acquire(attempt > 0);
+      } catch (err) {
+        return notAttemptedOutcome(item.base, err as Error);
       }
-    }
-  }
-
-  /** A connected, TLS-upgraded, logged-in connection, or a thrown error and nothing left open. */
-  private async connect(): Promise<NodemailerConnection> {
-    const connection = new NodemailerConnection(await this.connectionOptions());
-    // Failures arrive through the callbacks below; a connection that dies
-    // while idle is noticed through `destroyed` before the next send.
-    connection.on('error', () => undefined);
-    try {
-      await step(connection, (done) => connection.connect(done));
-      const password = this.#password;
-      if (this.username && password) {
-        await step(connection, (done) =>
-          connection.login({ user: this.username, pass: password }, (err) =>
-            done(err ?? undefined),
-          ),
+      let result: SessionAttempt | undefined;
+      try {
+        await this.#pool.throttle();
+        result = await lease.session.send(item.base.envelope, item.mime!);
+      } finally {
+        this.#pool.release(
+          lease.session,
+          result !== undefined && (result.ok || !result.lost),
         );
       }
-      return connection;
-    } catch (err) {
-      // CVE-2026-7666: never keep a half-open (pre-TLS) connection around.
-      connection.close();
-      throw err;
+      if (result.ok) return sentOutcome(item.base, result.info);
+      if (!lease.fresh && attempt === 0 && result.lost && result.untouched) {
+        continue;
+      }
+      return failedOutcome(item.base, result.error, result.dataEnded);
     }
   }
 
-  private async connectionOptions(): Promise<SMTPConnectionOptions> {
-    const ms = this.timeout === null ? undefined : this.timeout * 1000;
+  /** A connected, TLS-upgraded, logged-in session, or a thrown error and nothing left open. */
+  private async connect(): Promise<SmtpSession> {
     this.#tlsFiles ??= Promise.all(
       [this.sslCafile, this.sslCertfile, this.sslKeyfile].map((path) =>
         path ? readFile(path) : undefined,
       ),
     );
     const [ca, cert, key] = await this.#tlsFiles;
-    return {
-      host: this.host,
-      port: this.port,
-      secure: this.useSsl,
-      requireTLS: this.useTls,
-      ignoreTLS: !this.useTls,
-      opportunisticTLS: false,
-      name: getDnsName(),
-      connectionTimeout: ms,
-      greetingTimeout: ms,
-      socketTimeout: ms,
-      logger: false,
-      tls: { ca, cert, key },
-    };
+    const timeouts = smtpTimeouts(this.timeout);
+    const password = this.#password;
+    return SmtpSession.open({
+      options: {
+        host: this.host,
+        port: this.port,
+        secure: this.useSsl,
+        requireTLS: this.useTls,
+        ignoreTLS: !this.useTls,
+        opportunisticTLS: false,
+        name: getDnsName(),
+        connectionTimeout: timeouts.connection,
+        greetingTimeout: timeouts.greeting,
+        socketTimeout: timeouts.command,
+        tls: { ca, cert, key },
+      },
+      auth:
+        this.username && password
+          ? { user: this.username, pass: password }
+          : undefined,
+    });
   }
 }
 
@@ -546,45 +419,3 @@ export class SmtpEmailBackend extends BaseEmailBackend {
 export const SMTPConnection = SmtpEmailBackend;
 /** @deprecated Use {@link SmtpEmailBackend}. */
 export type SMTPConnection = SmtpEmailBackend;
-
-/** Runs one callback-style step, failing too if the connection errors or ends meanwhile. */
-function step(
-  connection: NodemailerConnection,
-  run: (done: (err?: Error) => void) => void,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => finish(err);
-    const onEnd = () => finish(new Error('Connection closed unexpectedly'));
-    const finish = (err?: Error) => {
-      connection.off('error', onError);
-      connection.off('end', onEnd);
-      if (err) reject(err);
-      else resolve();
-    };
-    connection.on('error', onError);
-    connection.on('end', onEnd);
-    run(finish);
-  });
-}
-
-function send(
-  connection: NodemailerConnection,
-  { from, to }: Envelope,
-  stream: Readable,
-): Promise<SmtpInfo> {
-  return new Promise<SmtpInfo>((resolve, reject) => {
-    connection.send({ from, to, use8BitMime: true }, stream, (err, info) =>
-      err ? reject(err) : resolve(info as SmtpInfo),
-    );
-  });
-}
-
-/** RSET after a refused message so the next one starts a clean transaction. */
-function reset(connection: NodemailerConnection): Promise<void> {
-  return new Promise<void>((resolve) => {
-    connection.reset((err) => {
-      if (err) connection.close();
-      resolve();
-    });
-  });
-}

@@ -11,15 +11,8 @@ import type { RecipientRedirect } from '../message/recipient-redirect.js';
 /** Names of the built-in backends. */
 export type BackendName = 'smtp' | 'console' | 'file' | 'locmem' | 'dummy';
 
-/** Options of the SMTP backend, or a connection URL that supplies them. */
-export interface SmtpMailerOptions extends SmtpEmailBackendOptions {
-  /**
-   * `smtp://user:pass@host:587` or `smtps://user:pass@host:465`, so that one
-   * environment variable can configure the connection. Fields given next to it win.
-   * @example { url: process.env.EMAIL_URL }
-   */
-  url?: string;
-}
+/** Options of the SMTP backend, `url` included. */
+export type SmtpMailerOptions = SmtpEmailBackendOptions;
 
 /** One mailer: which backend, and the options its constructor receives. */
 export type MailerConfig =

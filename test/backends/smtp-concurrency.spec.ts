@@ -74,9 +74,9 @@ afterEach(async () => {
 });
 
 describe('sendMassMail connections', () => {
-  it('uses exactly one connection by default, however many messages', async () => {
+  it('uses exactly one connection with maxConnections: 1, however many messages', async () => {
     await startSink();
-    const mailer = await boot();
+    const mailer = await boot({ maxConnections: 1 });
     const { sent, outcomes } = await mailer.sendMassMailDetailed(items(300));
     expect(sent).toBe(300);
     expect(sink.connectionCount).toBe(1);
@@ -238,6 +238,12 @@ describe('SmtpEmailBackend concurrency', () => {
         ImproperlyConfiguredError,
       );
     }
-    expect(new SmtpEmailBackend().concurrency).toBe(1);
+    // `concurrency` is a deprecated alias of maxConnections.
+    expect(new SmtpEmailBackend().concurrency).toBe(5);
+    expect(new SmtpEmailBackend({ concurrency: 3 }).maxConnections).toBe(3);
+    expect(
+      new SmtpEmailBackend({ concurrency: 3, maxConnections: 2 })
+        .maxConnections,
+    ).toBe(2);
   });
 });

@@ -53,8 +53,8 @@ describe('SmtpEmailBackend', () => {
     expect(raw.toString()).not.toMatch(/[^\r]\n/);
   });
 
-  it('carries any number of messages over one open connection', async () => {
-    backendFor();
+  it('carries any number of messages over one open connection (maxConnections: 1)', async () => {
+    backendFor({ maxConnections: 1 });
     expect(await backend.open()).toBe(true);
     expect(await backend.open()).toBe(false);
     expect(await backend.sendMessages([mail(1), mail(2)])).toBe(2);
@@ -70,7 +70,9 @@ describe('SmtpEmailBackend', () => {
   });
 
   it('opens and closes a connection itself when it was closed', async () => {
-    expect(await backendFor().sendMessages([mail(1), mail(2)])).toBe(2);
+    expect(
+      await backendFor({ maxConnections: 1 }).sendMessages([mail(1), mail(2)]),
+    ).toBe(2);
     expect(sink.connectionCount).toBe(1);
     await waitFor(() => sink.closeCount === 1);
     expect(await backend.sendMessages([mail(3)])).toBe(1);
@@ -158,8 +160,8 @@ describe('SmtpEmailBackend', () => {
     await backend.close();
   });
 
-  it('serializes concurrent sends on one open connection', async () => {
-    backendFor();
+  it('serializes concurrent sends on one open connection (maxConnections: 1)', async () => {
+    backendFor({ maxConnections: 1 });
     const opened = await Promise.all([
       backend.open(),
       backend.open(),
@@ -228,7 +230,7 @@ describe('SmtpEmailBackend', () => {
         callback();
       },
     });
-    backendFor({ failSilently: true });
+    backendFor({ failSilently: true, maxConnections: 1 });
     const refused = mail(2, ['reject@example.com']);
     expect(await backend.sendMessages([mail(1), refused, mail(3)])).toBe(2);
     expect(sink.connectionCount).toBe(1);
@@ -341,7 +343,12 @@ describe('SmtpEmailBackend options', () => {
       false,
       false,
     ]);
-    expect(plain.timeout).toBeNull();
+    // A deliberate difference from Django's EMAIL_TIMEOUT = None: the
+    // defaults (10 s, 10 s, 30 s) apply; `timeout: null` opts out.
+    expect(plain.timeout).toBeUndefined();
+    expect(new SmtpEmailBackend({ timeout: null }).timeout).toBeNull();
+    expect([plain.maxConnections, plain.idleTimeout]).toEqual([5, 30]);
+    expect(plain.maxMessagesPerConnection).toBe(Infinity);
     expect(new SmtpEmailBackend({ useTls: true }).port).toBe(587);
     expect(new SmtpEmailBackend({ useSsl: true }).port).toBe(465);
   });

@@ -100,8 +100,10 @@ describe('MailService over SMTP', () => {
     expect(msg.raw.toString()).toMatch(/Content-Type: multipart\/alternative/);
   });
 
-  it('reuses one connection across calls and under concurrent requests, and app.close() closes it', async () => {
-    const mail = await boot();
+  it('reuses one connection (maxConnections: 1) across calls and under concurrent requests, and app.close() closes it', async () => {
+    const mail = await boot({
+      options: { host: sink.host, port: sink.port, maxConnections: 1 },
+    });
     await mail.sendMail('first', 'x', null, ['a@example.com']);
     await mail.sendMail('second', 'x', null, ['b@example.com']);
     await Promise.all(
@@ -120,7 +122,9 @@ describe('MailService over SMTP', () => {
   });
 
   it('sendMassMail sends every message over one connection and returns the count', async () => {
-    const mail = await boot();
+    const mail = await boot({
+      options: { host: sink.host, port: sink.port, maxConnections: 1 },
+    });
     const count = await mail.sendMassMail([
       [
         'Subject',
@@ -270,7 +274,9 @@ describe('MailService over SMTP', () => {
   });
 
   it('send() delivers built messages; EmailMessage.send() works afterwards without passing a connection', async () => {
-    const mail = await boot();
+    const mail = await boot({
+      options: { host: sink.host, port: sink.port, maxConnections: 1 },
+    });
     const msg = new EmailMessage('Built', 'Body', null, ['to@example.com'], {
       bcc: ['hidden@example.com'],
     });
