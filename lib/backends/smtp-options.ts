@@ -85,7 +85,7 @@ export interface SmtpEmailBackendOptions extends BaseEmailBackendOptions {
    * the first one free. Set it at or below your provider's limit of
    * concurrent connections per account. `1` sends everything over one
    * connection, one message at a time.
-   * @default 5
+   * @default 10
    */
   maxConnections?: number;
   /**
@@ -130,7 +130,7 @@ export const DEFAULT_SMTP_TIMEOUTS = {
 } as const;
 
 /** Default of {@link SmtpEmailBackendOptions.maxConnections}. */
-export const DEFAULT_MAX_CONNECTIONS = 5;
+export const DEFAULT_MAX_CONNECTIONS = 10;
 
 /** Default of {@link SmtpEmailBackendOptions.idleTimeout}, in seconds. */
 export const DEFAULT_IDLE_TIMEOUT = 30;

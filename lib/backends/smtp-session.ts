@@ -137,6 +137,19 @@ export class SmtpSession {
       // the session) before this message's commands go out.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    if (!this.alive || this.#replies.stray !== undefined) {
+      // Dropped, or desynchronised while idle: not one byte of this message went out.
+      this.close();
+      return {
+        ok: false,
+        error: Object.assign(new Error('Connection closed unexpectedly'), {
+          code: 'ECONNECTION',
+        }),
+        lost: true,
+        untouched: true,
+        dataEnded: false,
+      };
+    }
     const stream = mime.createSmtpStream();
     let result: SessionAttempt;
     try {

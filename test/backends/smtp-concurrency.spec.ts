@@ -239,7 +239,7 @@ describe('SmtpEmailBackend concurrency', () => {
       );
     }
     // `concurrency` is a deprecated alias of maxConnections.
-    expect(new SmtpEmailBackend().concurrency).toBe(5);
+    expect(new SmtpEmailBackend().concurrency).toBe(10);
     expect(new SmtpEmailBackend({ concurrency: 3 }).maxConnections).toBe(3);
     expect(
       new SmtpEmailBackend({ concurrency: 3, maxConnections: 2 })

@@ -5,6 +5,8 @@ export type AfterData =
   | 'accept' // store it, answer 250
   | 'drop' // store it, then drop the connection without answering
   | 'stall' // store it, then never answer
+  | 'accept-twice' // store it, answer 250 twice in one write (an unsolicited extra reply)
+  | 'accept-then-extra' // store it, answer 250, and another 250 30 ms later
   | `${4 | 5}${number} ${string}`; // do not store it, answer this reply
 
 /** One DATA transaction that reached its final `.`. */
@@ -36,12 +38,16 @@ export interface FaultSinkScript {
   onRcptTo?: (address: string) => string | undefined;
   /**
    * Called on DATA with the accepted recipients: `'drop-before-dot'` answers
-   * 354, stops reading and drops the connection 200 ms later.
+   * 354, stops reading and drops the connection 200 ms later; `'reply-early'`
+   * answers `250` as soon as the first data bytes arrive, long before the `.`
+   * (and replies again after it, as `afterData` says).
    */
   onData?: (tx: {
     mailFrom: string;
     rcptTo: string[];
-  }) => 'drop-before-dot' | undefined;
+  }) => 'drop-before-dot' | 'reply-early' | undefined;
+  /** Reply to DATA when no recipient was accepted. @default '554 5.5.1 No valid recipients' */
+  dataWithoutRecipients?: string;
   /** What to do after the final `.` (default `'accept'`). */
   afterData?: (tx: FaultTransaction) => AfterData;
 }
@@ -136,6 +142,7 @@ export async function startFaultSink(
   function serve(socket: Socket, s: FaultSinkScript): void {
     let buffer = Buffer.alloc(0);
     let inData = false;
+    let replyEarly = false;
     let gone = false;
     let mailFrom = '';
     let rcptTo: string[] = [];
@@ -193,8 +200,15 @@ export async function startFaultSink(
           return reply(answer);
         }
         case 'DATA': {
-          if (!rcptTo.length) return reply('554 5.5.1 No valid recipients');
-          if (s.onData?.({ mailFrom, rcptTo }) === 'drop-before-dot') {
+          if (!rcptTo.length) {
+            const answer =
+              s.dataWithoutRecipients ?? '554 5.5.1 No valid recipients';
+            if (answer.startsWith('354')) inData = true;
+            return reply(answer);
+          }
+          const onData = s.onData?.({ mailFrom, rcptTo });
+          replyEarly = onData === 'reply-early';
+          if (onData === 'drop-before-dot') {
             reply('354 End data with <CR><LF>.<CR><LF>');
             socket.pause();
             gone = true;
@@ -232,6 +246,14 @@ export async function startFaultSink(
       mailFrom = '';
       rcptTo = [];
       if (action === 'accept') return reply('250 2.0.0 Ok: queued');
+      if (action === 'accept-twice') {
+        return reply('250 2.0.0 Ok: queued\r\n250 2.0.0 Ok: and again');
+      }
+      if (action === 'accept-then-extra') {
+        reply('250 2.0.0 Ok: queued');
+        setTimeout(() => reply('250 2.0.0 Ok: out of turn'), 30);
+        return;
+      }
       if (action === 'drop') {
         gone = true;
         return socket.destroy();
@@ -250,6 +272,10 @@ export async function startFaultSink(
       for (;;) {
         if (gone) return;
         if (inData) {
+          if (replyEarly && buffer.length) {
+            replyEarly = false;
+            reply('250 2.0.0 Ok: before the end of data');
+          }
           // The data starts right after a CRLF (the one ending DATA), so an
           // empty message is just ".\r\n".
           const search = Buffer.concat([Buffer.from(CRLF), buffer]);
