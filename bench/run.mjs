@@ -92,7 +92,7 @@ const SCENARIOS = [
     warmup: 100,
     contenders: [NM, NM5, POOL1, POOL5, [INCUMBENT, { count: 20, warmup: 2 }]],
     notes:
-      "nestjs-mail: `MailService.sendMassMail` in a Nest app context, default options (one connection); concurrency(5): the same with `options: { concurrency: 5 }` (up to 5 connections, opened by the warm-up and kept by the module's mailer). nodemailer pool(1): `sendMail` awaited one by one; pool(5): all at once (`Promise.all`); both `maxMessages: Infinity` (one reused connection per slot). @nestjs-modules/mailer has no bulk API: `sendMail` awaited one by one. The ratio column divides nestjs-mail with default options by each contender; the concurrency(5) row shows its ratio to nodemailer pool(5).",
+      "nestjs-mail: `MailService.sendMassMail` in a Nest app context, default options (a pool of up to 10 connections, opened by the warm-up and kept by the module's mailer); concurrency(5): the same with `options: { concurrency: 5 }` (the deprecated alias of `maxConnections: 5`). nodemailer pool(1): `sendMail` awaited one by one; pool(5): all at once (`Promise.all`); both `maxMessages: Infinity` (one reused connection per slot). @nestjs-modules/mailer has no bulk API: `sendMail` awaited one by one. The ratio column divides nestjs-mail with default options by each contender; the concurrency(5) row shows its ratio to nodemailer pool(5).",
   },
   {
     id: 'P1r',

@@ -51,6 +51,17 @@ describe('SmtpEmailBackend timeout', () => {
     expect(await silent.sendMessages([message])).toBe(0);
   });
 
+  it('by default gives up on a server that never greets (Django would wait for ever)', async () => {
+    raw = await startRawServer(() => undefined);
+    const backend = new SmtpEmailBackend({ host: '127.0.0.1', port: raw.port });
+    expect(backend.timeout).toBeUndefined();
+    // The default greeting limit is 10 s; nodemailer's own is 30 s, and
+    // `timeout: null` (the opt-out) keeps that.
+    await expect(backend.open()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(backend.isOpen).toBe(false);
+    expect(new SmtpEmailBackend({ timeout: null }).timeout).toBeNull();
+  }, 25_000);
+
   it('gives up on a server that stops answering mid-session', async () => {
     raw = await startRawServer((socket) => {
       socket.write('220 stalling.test ESMTP\r\n');
