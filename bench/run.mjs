@@ -244,15 +244,18 @@ function runWorker(job, sink) {
           delivered: after.messages - before.messages,
           connections: after.connections - before.connections,
         };
+        resolve(result);
       }
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (result) resolve(result);
-      else
-        reject(
-          new Error(`${job.id} ${job.contender} exited with code ${code}`),
-        );
+      // The result may still be on its way (the sink's counters are asked first).
+      setTimeout(() => {
+        if (!result)
+          reject(
+            new Error(`${job.id} ${job.contender} exited with code ${code}`),
+          );
+      }, 5000);
     });
   });
 }

@@ -8,46 +8,23 @@ import {
 import { ImproperlyConfiguredError } from '../../lib/errors/improperly-configured.error.js';
 import { EmailMessage, MailModule, MailService } from '../../lib/index.js';
 import { startFaultSink, type FaultSink } from '../support/fault-sink.js';
-import { startSmtpSink, waitFor, type SmtpSink } from '../support/smtp-sink.js';
+import {
+  startCountingSink,
+  type CountingSink,
+} from '../support/counting-sink.js';
+import { waitFor } from '../support/smtp-sink.js';
 
 const FROM = 'from@example.com';
 const mail = (n: number | string) =>
   new EmailMessage(`m${n}`, `Body ${n}`, FROM, [`to${n}@example.com`]);
 
-let sink: SmtpSink | undefined;
+let sink: CountingSink | undefined;
 let fault: FaultSink | undefined;
 let backend: SmtpEmailBackend | undefined;
 let app: TestingModule | undefined;
-/** Replies to the final `.` held back by the sink, to keep connections busy. */
-let held: Array<() => void> = [];
-let live = 0;
-let peak = 0;
-/** When each MAIL FROM arrived (ms). */
-let mailFromAt: number[] = [];
 
-async function startSink(options: { hold?: boolean } = {}): Promise<SmtpSink> {
-  held = [];
-  live = peak = 0;
-  mailFromAt = [];
-  sink = await startSmtpSink({
-    onConnect(_session, callback) {
-      peak = Math.max(peak, ++live);
-      callback();
-    },
-    onClose() {
-      live--;
-    },
-    onMailFrom(_address, _session, callback) {
-      mailFromAt.push(Date.now());
-      callback();
-    },
-    ...(options.hold && {
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => held.push(() => callback()));
-      },
-    }),
-  });
+async function startSink(options: { hold?: boolean } = {}) {
+  sink = await startCountingSink(options);
   return sink;
 }
 
@@ -60,7 +37,7 @@ const backendFor = (options: SmtpEmailBackendOptions = {}) =>
   }));
 
 const subjects = () => sink!.messages.map((m) => m.parsed.subject);
-const releaseHeld = () => held.splice(0).forEach((reply) => reply());
+const releaseHeld = () => sink?.releaseHeld();
 
 afterEach(async () => {
   releaseHeld();
@@ -79,22 +56,30 @@ describe('SmtpEmailBackend pool', () => {
     const first = backend!.sendMessages([mail(1)]);
     const second = backend!.sendMessages([mail(2)]);
     // Both are in their DATA phase at the same time: two connections busy.
-    await waitFor(() => held.length === 2, 5000, 'two messages in flight');
+    await waitFor(
+      () => sink!.held.length === 2,
+      5000,
+      'two messages in flight',
+    );
     expect(sink!.connectionCount).toBe(2);
     expect(backend!.pool).toEqual({ open: 2, busy: 2, idle: 0, waiting: 0 });
     const rest = Array.from({ length: 20 }, (_, i) =>
       backend!.sendMessages([mail(10 + i)]),
     );
-    await waitFor(() => held.length === 3, 5000, 'three messages in flight');
+    await waitFor(
+      () => sink!.held.length === 3,
+      5000,
+      'three messages in flight',
+    );
     expect(backend!.pool).toMatchObject({ open: 3, busy: 3, waiting: 19 });
-    while (held.length || backend!.pool.busy) {
+    while (sink!.held.length || backend!.pool.busy) {
       releaseHeld();
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(await Promise.all([first, second, ...rest])).toEqual(
       Array(22).fill(1),
     );
-    expect(peak).toBeLessThanOrEqual(3);
+    expect(sink!.peak).toBeLessThanOrEqual(3);
     expect(sink!.connectionCount).toBe(3);
     expect(new Set(subjects()).size).toBe(22);
     expect(backend!.pool).toEqual({ open: 3, busy: 0, idle: 3, waiting: 0 });
@@ -132,7 +117,11 @@ describe('SmtpEmailBackend pool', () => {
     backendFor({ maxConnections: 3 });
     await backend!.open();
     const sends = [1, 2, 3].map((n) => backend!.sendMessages([mail(n)]));
-    await waitFor(() => held.length === 3, 5000, 'three messages in flight');
+    await waitFor(
+      () => sink!.held.length === 3,
+      5000,
+      'three messages in flight',
+    );
     let closed = false;
     const closing = backend!.close().then(() => (closed = true));
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -160,7 +149,11 @@ describe('SmtpEmailBackend pool', () => {
     const sends = [1, 2, 3, 4, 5, 6].map((n) =>
       service.sendMail(`m${n}`, 'Body', FROM, [`to${n}@example.com`]),
     );
-    await waitFor(() => held.length === 4, 5000, 'four messages in flight');
+    await waitFor(
+      () => sink!.held.length === 4,
+      5000,
+      'four messages in flight',
+    );
     const closing = app.close();
     app = undefined;
     while ((await Promise.race([closing, 'pending'])) === 'pending') {
@@ -235,8 +228,8 @@ describe('SmtpEmailBackend pool', () => {
     });
     const messages = Array.from({ length: 16 }, (_, i) => mail(i));
     expect(await backend!.sendMessages(messages)).toBe(16);
-    expect(mailFromAt).toHaveLength(16);
-    const at = [...mailFromAt].sort((a, b) => a - b);
+    expect(sink!.mailFromAt).toHaveLength(16);
+    const at = [...sink!.mailFromAt].sort((a, b) => a - b);
     // Any 5 consecutive starts span more than one window (less a margin for
     // the time between a message's start and its MAIL FROM arriving).
     for (let i = 0; i + 4 < at.length; i++) {
@@ -351,11 +344,11 @@ describe('getConnection()', () => {
     const service = app.get(MailService);
     // The shared mailer's only connection is busy...
     const shared = service.sendMail('shared', 'Body', FROM, ['a@example.com']);
-    await waitFor(() => held.length === 1, 5000, 'the shared send');
+    await waitFor(() => sink!.held.length === 1, 5000, 'the shared send');
     // ...and a connection from getConnection() opens its own.
     const conn = service.getConnection() as SmtpEmailBackend;
     const own = conn.sendMessages([mail('own')]);
-    await waitFor(() => held.length === 2, 5000, 'the own send');
+    await waitFor(() => sink!.held.length === 2, 5000, 'the own send');
     expect(sink!.connectionCount).toBe(2);
     releaseHeld();
     expect(await own).toBe(1);

@@ -13,11 +13,15 @@ import {
   queue,
 } from '../../lib/index.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { startSmtpSink, waitFor, type SmtpSink } from '../support/smtp-sink.js';
+import {
+  startCountingSink,
+  type CountingSink,
+} from '../support/counting-sink.js';
+import { waitFor } from '../support/smtp-sink.js';
 import { queueName, startApp } from './helpers.js';
 
 let redis: RedisServer;
-let sink: SmtpSink | undefined;
+let sink: CountingSink | undefined;
 const cleanup: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
@@ -33,22 +37,7 @@ afterEach(async () => {
 
 describe('a queue worker with concurrency K', () => {
   it('delivers K jobs at once over K pooled SMTP connections', async () => {
-    const held: Array<() => void> = [];
-    let live = 0;
-    let peak = 0;
-    sink = await startSmtpSink({
-      onConnect(_session, callback) {
-        peak = Math.max(peak, ++live);
-        callback();
-      },
-      onClose() {
-        live--;
-      },
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => held.push(() => callback()));
-      },
-    });
+    sink = await startCountingSink({ hold: true });
     const started = sink;
     cleanup.push(() => started.close());
     const nest = await startApp([
@@ -64,7 +53,7 @@ describe('a queue worker with concurrency K', () => {
       MailQueueWorkerModule.forRoot({ concurrency: 3 }),
     ]);
     cleanup.push(async () => {
-      held.splice(0).forEach((reply) => reply());
+      started.releaseHeld();
       await nest.close();
     });
     const mail = nest.get(MailService);
@@ -80,13 +69,17 @@ describe('a queue worker with concurrency K', () => {
     );
     expect(await mail.sendMassMail(items, { using: 'bulk' })).toBe(9);
     // Three messages in their DATA phase at the same time: three connections.
-    await waitFor(() => held.length === 3, 10_000, 'three jobs in flight');
+    await waitFor(
+      () => sink!.held.length === 3,
+      10_000,
+      'three jobs in flight',
+    );
     expect(sink.connectionCount).toBe(3);
     while (sink.messages.length < 9) {
-      held.splice(0).forEach((reply) => reply());
+      started.releaseHeld();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(new Set(sink.messages.map((m) => m.parsed.subject)).size).toBe(9);
-    expect(peak).toBe(3);
+    expect(sink.peak).toBe(3);
   }, 30_000);
 });
