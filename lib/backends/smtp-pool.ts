@@ -148,18 +148,21 @@ export class SmtpPool {
    */
   async check(): Promise<'reset' | 'connect' | 'busy'> {
     const idle = this.#takeIdle();
-    if (!idle && !this.#hasRoom()) return 'busy';
-    const { session, fresh } = idle
-      ? (this.#busy++, { session: idle, fresh: false })
-      : await this.#openFor(true);
-    let ok = false;
-    try {
-      if (!fresh) await session.check();
-      ok = true;
-    } finally {
-      this.release(session, ok);
+    if (idle) {
+      this.#busy++;
+      const ok = await idle.check().then(
+        () => true,
+        () => false,
+      );
+      this.release(idle, ok);
+      if (ok) return 'reset';
+      // That connection had gone stale; whether the server answers is
+      // for a new one to say.
     }
-    return fresh ? 'connect' : 'reset';
+    if (!this.#hasRoom()) return 'busy';
+    const { session } = await this.#openFor(true);
+    this.release(session);
+    return 'connect';
   }
 
   /**

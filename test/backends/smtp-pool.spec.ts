@@ -23,7 +23,9 @@ let fault: FaultSink | undefined;
 let backend: SmtpEmailBackend | undefined;
 let app: TestingModule | undefined;
 
-async function startSink(options: { hold?: boolean } = {}) {
+async function startSink(
+  options: Parameters<typeof startCountingSink>[0] = {},
+) {
   sink = await startCountingSink(options);
   return sink;
 }
@@ -189,6 +191,26 @@ describe('SmtpEmailBackend pool', () => {
     expect(stored).toHaveLength(30);
     expect(new Set(stored).size).toBe(30);
     expect(fault.connectionCount).toBeLessThanOrEqual(5);
+  });
+
+  it('waits for the open connections when the server refuses more than it allows', async () => {
+    // A provider limit of 2 connections, below maxConnections.
+    await startSink({ hold: true, server: { maxClients: 2 } });
+    backendFor({ maxConnections: 5, failSilently: true });
+    await backend!.open();
+    const sends = Array.from({ length: 8 }, (_, i) =>
+      backend!.sendMessagesDetailed([mail(i)]),
+    );
+    await waitFor(() => sink!.held.length === 2, 5000, 'two in flight');
+    while (backend!.pool.busy || sink!.held.length) {
+      releaseHeld();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const results = await Promise.all(sends);
+    expect(results.map((r) => r.outcomes[0].status)).toEqual(
+      Array(8).fill('sent'),
+    );
+    expect(backend!.pool.open).toBe(2);
   });
 
   it('retries a message once, on a new connection, when pooled connections died while idle', async () => {

@@ -1,3 +1,4 @@
+import type { SMTPServerOptions } from 'smtp-server';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 /** An {@link SmtpSink} that counts open connections and can hold replies back. */
@@ -14,17 +15,19 @@ export interface CountingSink extends SmtpSink {
 
 /**
  * Starts a real smtp-server that records the most connections open at once
- * and the arrival time of each MAIL FROM; with `hold`, it keeps each
+ * and the arrival time of each MAIL FROM (`server`: more smtp-server
+ * options); with `hold`, it keeps each
  * message's final reply until `releaseHeld()`, so the connection stays busy.
  */
 export async function startCountingSink(
-  options: { hold?: boolean } = {},
+  options: { hold?: boolean; server?: SMTPServerOptions } = {},
 ): Promise<CountingSink> {
   let live = 0;
   let peak = 0;
   const held: Array<() => void> = [];
   const mailFromAt: number[] = [];
   const sink = await startSmtpSink({
+    ...options.server,
     onConnect(_session, callback) {
       peak = Math.max(peak, ++live);
       callback();
