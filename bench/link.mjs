@@ -9,7 +9,7 @@
 // P5 burst: 300 `sendMail` at once through an injected service.
 // P6 bulk: `sendMassMail(2,000)` against nodemailer's pool fed all at once.
 // Writes the tables into bench/RESULTS.md (the "P5–P6" section).
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -21,6 +21,7 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fmt, median, runWorkerProcess, startSinkProcess } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -130,82 +131,33 @@ openssl(
   file('server.pem'),
 );
 
-function startSink() {
-  const child = fork(
+async function startSink() {
+  const { ready, ask, stop } = await startSinkProcess(
     join(here, 'link-sink.mjs'),
     [String(RTT), file('server.pem'), file('server.key')],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
   );
-  let pending = null;
-  child.on('message', (msg) => {
-    if (msg.stats && pending) {
-      const resolve = pending;
-      pending = null;
-      resolve(msg.stats);
-    }
-  });
-  const ask = (cmd) =>
-    new Promise((resolve) => {
-      pending = resolve;
-      child.send({ cmd });
-    });
-  return new Promise((resolve) => {
-    child.on('message', (msg) => {
-      if (msg.ready)
-        resolve({ port: msg.ready, ask, stop: () => child.kill() });
-    });
-  });
+  return { port: ready, ask, stop };
 }
 
 function runWorker(job, sink) {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'link-worker.mjs'), [JSON.stringify(job)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let before = null;
-    let done = false;
-    child.on('message', async (msg) => {
-      if (msg.ready) {
-        before = await sink.ask('reset');
-        child.send({ go: true });
-      } else if (msg.ms !== undefined) {
-        const after = await sink.ask('stats');
-        done = true;
-        resolve({
-          ...msg,
-          delivered: after.messages - (before.messages ?? 0),
-          connections: after.connections,
-          peakOpen: after.peakOpen,
-        });
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      // The result may still be on its way (the sink's counters are asked first).
-      setTimeout(() => {
-        if (!done) reject(new Error(`${job.contender} exited with ${code}`));
-      }, 5000);
-    });
+  return runWorkerProcess(join(here, 'link-worker.mjs'), job, {
+    before: () => sink.ask('reset'),
+    after: async (msg) => {
+      const after = await sink.ask('stats');
+      return {
+        ...msg,
+        delivered: after.messages,
+        connections: after.connections,
+        peakOpen: after.peakOpen,
+      };
+    },
   });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
-const fmt = (n, d = 0) =>
-  n.toLocaleString('en-US', {
-    maximumFractionDigits: d,
-    minimumFractionDigits: d,
-  });
-
 const started = Date.now();
 const sink = await startSink();
 const ca = readFileSync(file('ca.pem'), 'utf8');

@@ -8,7 +8,7 @@
 // --only     run some scenarios only (RESULTS.md untouched)
 // --prof     also write V8 CPU profiles of every run to bench/profiles/
 //            (summarise them with `node bench/profile-summary.mjs bench/profiles`)
-import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   cpSync,
@@ -32,6 +32,7 @@ import {
 } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fmt, median, runWorkerProcess, startSinkProcess } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -187,34 +188,9 @@ function gitRevision() {
   }
 }
 
-function startSink() {
-  const child = fork(join(here, 'sink.mjs'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let pending = null;
-  child.on('message', (msg) => {
-    if (msg.stats && pending) {
-      const resolve = pending;
-      pending = null;
-      resolve(msg.stats);
-    }
-  });
-  const ask = (cmd) =>
-    new Promise((resolve) => {
-      pending = resolve;
-      child.send({ cmd });
-    });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.on('message', (msg) => {
-      if (msg.ready)
-        resolve({
-          ports: msg.ready,
-          stats: () => ask('stats'),
-          stop: () => child.kill(),
-        });
-    });
-  });
+async function startSink() {
+  const { ready, ask, stop } = await startSinkProcess(join(here, 'sink.mjs'));
+  return { ports: ready, stats: () => ask('stats'), stop };
 }
 
 function runWorker(job, sink) {
@@ -226,50 +202,20 @@ function runWorker(job, sink) {
       `--cpu-prof-name=${job.id}-${job.contender.replace(/\W+/g, '_')}-${job.rep}.cpuprofile`,
     );
   }
-  return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'worker.mjs'), [JSON.stringify(job)], {
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let before = null;
-    let result = null;
-    child.on('message', async (msg) => {
-      if (msg.ready) {
-        before = await sink.stats();
-        child.send({ go: true });
-      } else if (msg.ms !== undefined) {
-        const after = await sink.stats();
-        result = {
-          ...msg,
-          delivered: after.messages - before.messages,
-          connections: after.connections - before.connections,
-        };
-        resolve(result);
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      // The result may still be on its way (the sink's counters are asked first).
-      setTimeout(() => {
-        if (!result)
-          reject(
-            new Error(`${job.id} ${job.contender} exited with code ${code}`),
-          );
-      }, 5000);
-    });
+  return runWorkerProcess(join(here, 'worker.mjs'), job, {
+    execArgv,
+    before: () => sink.stats(),
+    after: async (msg, before) => {
+      const after = await sink.stats();
+      return {
+        ...msg,
+        delivered: after.messages - before.messages,
+        connections: after.connections - before.connections,
+      };
+    },
   });
 }
 
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const fmt = (n, digits = 0) =>
-  n.toLocaleString('en-US', {
-    maximumFractionDigits: digits,
-    minimumFractionDigits: digits,
-  });
 const mb = (bytes) => fmt(bytes / 2 ** 20, 1);
 
 // ---------------------------------------------------------------------------
@@ -487,10 +433,12 @@ if (targets.length) {
 const text = lines.join('\n');
 console.log(`\n${text}`);
 if (write) {
-  // Keep the queued-sending section that bench/queue.mjs (npm run bench:queue) appends.
+  // Keep the sections that bench/link.mjs (npm run bench:link) and
+  // bench/queue.mjs (npm run bench:queue) write.
   const path = join(here, 'RESULTS.md');
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const queued = previous.indexOf('\n## Q — queued sending');
+  const link = previous.indexOf('\n## P5–P6');
+  const queued = link >= 0 ? link : previous.indexOf('\n## Q — queued sending');
   writeFileSync(
     path,
     queued >= 0 ? `${text.trimEnd()}\n${previous.slice(queued)}` : text,
