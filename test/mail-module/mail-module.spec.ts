@@ -200,10 +200,14 @@ describe('MailModule.forRootAsync', () => {
     expect(app.get(BaseEmailBackend)).toBeInstanceOf(DummyEmailBackend);
   });
 
-  it('provides mailers listed in mailerAliases, and `using` reaches unlisted ones', async () => {
+  it('provides the mailers @InjectMailer names, and `using` reaches the others', async () => {
+    @Injectable()
+    class BulkSender {
+      constructor(@InjectMailer('bulk') readonly bulk: BaseEmailBackend) {}
+    }
+    void BulkSender; // declared for its decorator, which names 'bulk'
     const app = await boot([
       MailModule.forRootAsync({
-        mailerAliases: ['bulk'],
         useFactory: () => ({
           backend: 'dummy',
           mailers: {
@@ -218,6 +222,7 @@ describe('MailModule.forRootAsync', () => {
       .get(MailService)
       .sendMail('x', 'x', null, ['a@example.com'], { using: 'other' });
     expect(app.get(MailOutbox).messages[0].sentUsing).toBe('other');
+    expect(app.get(MailOutbox).entries[0].mailer).toBe('other');
   });
 });
 
