@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EmailAlternative } from '../message/attachment.js';
 import type { EmailMessage } from '../message/email-message.js';
 import { capturesOf, runCapture, type MailCapture } from './mail-capture.js';
 import {
@@ -79,8 +80,11 @@ export class MailOutbox {
       queued.envelope = record.envelope ?? queued.envelope;
       return queued;
     }
+    const alternatives = alternativesOf(record.message);
     const entry: OutboxEntry = {
       ...record,
+      alternatives,
+      html: htmlOf(record.message, alternatives),
       settings: record.settings ?? {},
       status,
       sentAt,
@@ -124,4 +128,18 @@ export class MailOutbox {
   ): Promise<EmailMessage[]> {
     return runCapture(this, block);
   }
+}
+
+function alternativesOf(message: EmailMessage): readonly EmailAlternative[] {
+  const given = (message as { alternatives?: unknown }).alternatives;
+  return Array.isArray(given) ? (given as EmailAlternative[]) : [];
+}
+
+function htmlOf(
+  message: EmailMessage,
+  alternatives: readonly EmailAlternative[],
+): string | undefined {
+  const html = alternatives.find((a) => /^text\/html\b/i.test(a.mimetype));
+  if (html) return html.content.toString();
+  return message.contentSubtype === 'html' ? message.body : undefined;
 }

@@ -1,3 +1,4 @@
+import type { EmailAlternative } from '../message/attachment.js';
 import type { EmailMessage } from '../message/email-message.js';
 import type { MessageSettings } from '../message/message-settings.js';
 import type { Envelope } from '../message/mime-message.js';
@@ -13,6 +14,18 @@ export type OutboxStatus = 'queued' | 'sent' | 'failed';
 export interface OutboxEntry {
   /** A copy of the message as sent (changing the original later does not change it). */
   readonly message: EmailMessage;
+  /**
+   * The message's alternatives (`EmailMultiAlternatives`), typed, so a test
+   * reads them without a cast; empty for a plain `EmailMessage`.
+   */
+  readonly alternatives: readonly EmailAlternative[];
+  /**
+   * The HTML a recipient sees: the first `text/html` alternative, or the body
+   * of a message whose `contentSubtype` is `'html'`; `undefined` otherwise.
+   *
+   * @example expect(outbox.entries[0].html).toContain('href="https://example.com/verify');
+   */
+  readonly html: string | undefined;
   /**
    * Alias of the mailer that recorded it (`'default'` or a named one);
    * `null` for a connection from `getConnection()`; `undefined` for an
@@ -37,7 +50,10 @@ export interface OutboxEntry {
  * What a mailer gives {@link MailOutbox.record}: `sentAt` defaults to now,
  * `status` to `'sent'` and `settings` to none.
  */
-export type OutboxRecord = Omit<OutboxEntry, 'sentAt' | 'status' | 'settings'> &
+export type OutboxRecord = Omit<
+  OutboxEntry,
+  'sentAt' | 'status' | 'settings' | 'alternatives' | 'html'
+> &
   Partial<Pick<OutboxEntry, 'sentAt' | 'status' | 'settings'>>;
 
 /**
