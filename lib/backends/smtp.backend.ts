@@ -16,6 +16,7 @@ import type { EmailMessage } from '../message/email-message.js';
 import { getDnsName } from '../message/headers.js';
 import type { MimeMessage } from '../message/mime-message.js';
 import { BaseEmailBackend } from './base.backend.js';
+import type { MailerContext } from './mailer-context.js';
 import type { RateLimit } from './rate-limiter.js';
 import {
   DEFAULT_IDLE_TIMEOUT,
@@ -120,9 +121,12 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   /** CA, certificate and key, read once on the first connect. */
   #tlsFiles?: Promise<Array<Buffer | undefined>>;
 
-  /** @throws ImproperlyConfiguredError on a bad URL or option value, naming it. */
-  constructor(given: SmtpEmailBackendOptions = {}) {
-    super(given);
+  /**
+   * @param context given by `MailModule` (see {@link BaseEmailBackend}).
+   * @throws ImproperlyConfiguredError on a bad URL or option value, naming it.
+   */
+  constructor(given: SmtpEmailBackendOptions = {}, context?: MailerContext) {
+    super(given, context);
     const options = resolveSmtpOptions(given);
     this.useTls = options.useTls ?? false;
     this.useSsl = options.useSsl ?? false;

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { MailModule, MailPreviewModule } from 'nestjs-mail';
+import { MailModule } from 'nestjs-mail';
+import { MailPreviewModule } from 'nestjs-mail/preview';
 import { BoomController } from './boom.controller.js';
 import { ContactController } from './contact.controller.js';
 import { DEV_MAIL_STREAM, DevMailServer } from './dev-mail-server.js';

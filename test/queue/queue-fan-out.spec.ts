@@ -6,12 +6,8 @@ import {
   expect,
   it,
 } from '@jest/globals';
-import {
-  MailModule,
-  MailQueueWorkerModule,
-  MailService,
-  queue,
-} from '../../lib/index.js';
+import { MailModule, MailService } from '../../lib/index.js';
+import { MailQueueWorkerModule, queue } from '../../lib/queue/index.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import {
   startCountingSink,
