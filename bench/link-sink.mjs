@@ -4,7 +4,8 @@
 // smtp-server), so a pipelined reply never waits for a delayed ACK. The proxy
 // runs here, not in the client's process, so the client's CPU is its own.
 //
-// argv: <rtt ms> <cert.pem> <key.pem>. Reports { ready: port } over IPC, then
+// argv: <rtt ms> <cert.pem> <key.pem>, or <rtt ms> plain (no STARTTLS, no
+// AUTH). Reports { ready: port } over IPC, then
 // answers { cmd: 'stats' | 'reset' } with messages, connections (opened
 // through the proxy) and the most connections open at once.
 import { readFileSync } from 'node:fs';
@@ -15,11 +16,16 @@ const [rtt, certFile, keyFile] = process.argv.slice(2);
 const oneWay = Number(rtt) / 2;
 const stats = { messages: 0, connections: 0, open: 0, peakOpen: 0 };
 
+const plain = certFile === 'plain';
 const smtp = new SMTPServer({
   disableReverseLookup: true,
-  authMethods: ['PLAIN'],
-  cert: readFileSync(certFile),
-  key: readFileSync(keyFile),
+  ...(plain
+    ? { hideSTARTTLS: true, authOptional: true }
+    : {
+        authMethods: ['PLAIN'],
+        cert: readFileSync(certFile),
+        key: readFileSync(keyFile),
+      }),
   logger: false,
   onAuth(auth, _session, callback) {
     if (auth.username === 'bench' && auth.password === 'secret') {
