@@ -2,6 +2,7 @@
 // and the figures' formatting.
 import { fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** Median of numbers. */
 export const median = (xs) => {
@@ -121,4 +122,23 @@ export async function startRedis() {
     });
   });
   return { port, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * Starts `n` standalone workers (`node dist/cli.js worker --config <config>`,
+ * plus `args`) with `env`; each resolves `ready` once it says so.
+ */
+export function spawnWorkers(n, { root, config, env, args = [] }) {
+  return Array.from({ length: n }, () => {
+    const child = spawn(
+      process.execPath,
+      [join(root, 'dist', 'cli.js'), 'worker', '--config', config, ...args],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const ready = new Promise((resolve) =>
+      child.stdout.on('data', (c) => String(c).includes('Ctrl+C') && resolve()),
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    return { child, ready, exited };
+  });
 }

@@ -7,14 +7,19 @@
 //   node bench/queue-link.mjs [--quick] [--no-write]
 //
 // Writes its table into bench/RESULTS.md under "## Q2" (before "## Q").
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
-import { fmt, median, startRedis, startSinkProcess } from './harness.mjs';
+import {
+  fmt,
+  median,
+  spawnWorkers,
+  startRedis,
+  startSinkProcess,
+} from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -79,24 +84,11 @@ async function producer(redisPort, smtpPort) {
 }
 
 function workers(n, env) {
-  return Array.from({ length: n }, () => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'dist', 'cli.js'),
-        'worker',
-        '--config',
-        join(here, 'queue-worker.config.mjs'),
-        '--concurrency',
-        String(CONNECTIONS),
-      ],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const ready = new Promise((resolve) =>
-      child.stdout.on('data', (c) => String(c).includes('Ctrl+C') && resolve()),
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    return { child, ready, exited };
+  return spawnWorkers(n, {
+    root,
+    config: join(here, 'queue-worker.config.mjs'),
+    env,
+    args: ['--concurrency', String(CONNECTIONS)],
   });
 }
 

@@ -6,12 +6,12 @@
 //
 // Writes its table to bench/RESULTS.md under "## Q — queued sending",
 // replacing that section (and only it) when it is already there.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRedis } from './harness.mjs';
+import { spawnWorkers, startRedis } from './harness.mjs';
 import 'reflect-metadata';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -93,25 +93,10 @@ const items = (run) =>
   ]);
 
 function workers(n, env) {
-  return Array.from({ length: n }, () => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'dist', 'cli.js'),
-        'worker',
-        '--config',
-        join(here, 'queue-worker.config.mjs'),
-      ],
-      {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const ready = new Promise((resolve) =>
-      child.stdout.on('data', (c) => String(c).includes('Ctrl+C') && resolve()),
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    return { child, ready, exited };
+  return spawnWorkers(n, {
+    root,
+    config: join(here, 'queue-worker.config.mjs'),
+    env,
   });
 }
 
