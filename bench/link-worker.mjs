@@ -147,6 +147,7 @@ async function nestjsModulesMailer() {
 const factories = {
   'nestjs-mail': () => nestjsMail(),
   'nestjs-mail maxConnections(5)': () => nestjsMail({ maxConnections: 5 }),
+  'nestjs-mail maxConnections(20)': () => nestjsMail({ maxConnections: 20 }),
   'nestjs-mail maxConnections(1)': () => nestjsMail({ maxConnections: 1 }),
   'nodemailer default transport': () => nodemailerTransport({}),
   'nodemailer pool(5)': () =>

@@ -42,6 +42,7 @@ cpSync(join(root, 'dist'), join(here, '.dist'), { recursive: true });
 
 const NM = 'nestjs-mail';
 const NM5 = 'nestjs-mail maxConnections(5)';
+const NM20 = 'nestjs-mail maxConnections(20)';
 const NM1 = 'nestjs-mail maxConnections(1)';
 const DEFAULT = 'nodemailer default transport';
 const POOL5 = 'nodemailer pool(5)';
@@ -62,6 +63,7 @@ const SCENARIOS = [
     contenders: [
       NM,
       NM5,
+      NM20,
       NM1,
       DEFAULT,
       POOL5,

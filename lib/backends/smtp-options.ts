@@ -96,8 +96,10 @@ export interface SmtpEmailBackendOptions extends BaseEmailBackendOptions {
   maxMessagesPerConnection?: number;
   /**
    * Seconds an unused connection stays open before it is closed (QUIT); the
-   * next send opens a new one. `Infinity`: until `close()`.
-   * @default 30
+   * next send opens a new one. `Infinity`: until `close()`. Below the default
+   * per-reply timeout (30 s), which nodemailer also applies to an idle socket:
+   * a connection left idle longer than `timeout` is dropped without QUIT.
+   * @default 20
    */
   idleTimeout?: number;
   /**
@@ -133,7 +135,7 @@ export const DEFAULT_SMTP_TIMEOUTS = {
 export const DEFAULT_MAX_CONNECTIONS = 10;
 
 /** Default of {@link SmtpEmailBackendOptions.idleTimeout}, in seconds. */
-export const DEFAULT_IDLE_TIMEOUT = 30;
+export const DEFAULT_IDLE_TIMEOUT = 20;
 
 const BOTH_TLS_MODES =
   'SmtpEmailBackend: useTls and useSsl are mutually exclusive, so set only one of them ' +

@@ -347,7 +347,7 @@ describe('SmtpEmailBackend options', () => {
     // defaults (10 s, 10 s, 30 s) apply; `timeout: null` opts out.
     expect(plain.timeout).toBeUndefined();
     expect(new SmtpEmailBackend({ timeout: null }).timeout).toBeNull();
-    expect([plain.maxConnections, plain.idleTimeout]).toEqual([10, 30]);
+    expect([plain.maxConnections, plain.idleTimeout]).toEqual([10, 20]);
     expect(plain.maxMessagesPerConnection).toBe(Infinity);
     expect(new SmtpEmailBackend({ useTls: true }).port).toBe(587);
     expect(new SmtpEmailBackend({ useSsl: true }).port).toBe(465);
