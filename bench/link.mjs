@@ -283,6 +283,10 @@ for (const s of results) {
     ]);
   }
 }
+out(
+  "What bounds P5 under the 10-connection cap: a warm connection carries one message per two round trips plus server and proxy time (about 48–55 ms here, 18–21 msg/s per connection, the same for nodemailer's pool), so ten connections top out near 200 msg/s, and a burst also waits for the connections it has to open (100 ms greeting, about 8 round trips, TLS). A connection per message (nodemailer's default transport, @nestjs-modules/mailer) pays only that setup, for all 300 at once, and is bounded by the client's CPU for 300 TLS handshakes (2.7–2.8 ms of CPU a message, against about 1.1 ms for the pool): it wins a burst on an idle client and loses on a busy one (an earlier run at load average 17.8 gave nestjs-mail 115 msg/s and p99 2.25 s against 56 msg/s and p99 5.25 s for the default transport). The maxConnections(20) row shows what a larger pool reaches when the provider allows it.",
+);
+out();
 out('### Targets (issue 13)');
 out();
 out('| target | measured | result |');
