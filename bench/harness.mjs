@@ -1,6 +1,7 @@
 // Shared by bench/run.mjs and bench/link.mjs: the sink and worker processes,
 // and the figures' formatting.
 import { fork, spawn } from 'node:child_process';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -141,4 +142,19 @@ export function spawnWorkers(n, { root, config, env, args = [] }) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     return { child, ready, exited };
   });
+}
+
+/**
+ * Copies dist/ to bench/.dist, which the workers import, so a rebuild during
+ * the run (another terminal, a watcher) cannot pull it from under them.
+ * @param script the npm script that builds first, for the error message.
+ */
+export function privateDist(here, root, script) {
+  if (!existsSync(join(root, 'dist', 'index.js'))) {
+    throw new Error(
+      `dist/ is missing: run \`npm run build\` first (\`npm run ${script}\` does).`,
+    );
+  }
+  rmSync(join(here, '.dist'), { recursive: true, force: true });
+  cpSync(join(root, 'dist'), join(here, '.dist'), { recursive: true });
 }

@@ -11,7 +11,6 @@
 // Writes the tables into bench/RESULTS.md (the "P5–P6" section).
 import { execFileSync } from 'node:child_process';
 import {
-  cpSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -21,7 +20,13 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, runWorkerProcess, startSinkProcess } from './harness.mjs';
+import {
+  fmt,
+  median,
+  privateDist,
+  runWorkerProcess,
+  startSinkProcess,
+} from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,13 +37,7 @@ const only = onlyIndex >= 0 ? args[onlyIndex + 1].split(',') : null;
 const write = !quick && !args.includes('--no-write');
 const RTT = 20;
 
-if (!existsSync(join(root, 'dist', 'index.js'))) {
-  throw new Error(
-    'dist/ is missing: run `npm run build` first (`npm run bench:link` does).',
-  );
-}
-rmSync(join(here, '.dist'), { recursive: true, force: true });
-cpSync(join(root, 'dist'), join(here, '.dist'), { recursive: true });
+privateDist(here, root, 'bench:link');
 
 const NM = 'nestjs-mail';
 const NM5 = 'nestjs-mail maxConnections(5)';

@@ -11,7 +11,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  cpSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -32,7 +31,13 @@ import {
 } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, runWorkerProcess, startSinkProcess } from './harness.mjs';
+import {
+  fmt,
+  median,
+  privateDist,
+  runWorkerProcess,
+  startSinkProcess,
+} from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -54,15 +59,7 @@ if (
   );
   if (npm.status !== 0) throw new Error('npm ci in bench/ failed');
 }
-if (!existsSync(join(root, 'dist', 'index.js'))) {
-  throw new Error(
-    'dist/ is missing: run `npm run build` first (`npm run bench` does).',
-  );
-}
-// The workers import a private copy of the build, so a rebuild during the run
-// (another terminal, a watcher) cannot pull dist/ from under them.
-rmSync(join(here, '.dist'), { recursive: true, force: true });
-cpSync(join(root, 'dist'), join(here, '.dist'), { recursive: true });
+privateDist(here, root, 'bench');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const prof = args.includes('--prof');
