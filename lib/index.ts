@@ -81,17 +81,6 @@ export {
   type DebugSmtpServerOptions,
 } from './debug-server/debug-server.js';
 export { type ReceivedMessage } from './debug-server/debug-server.js';
-export { MailPreviewModule } from './preview/mail-preview.module.js';
-export {
-  DEFAULT_MAIL_PREVIEW_PATH,
-  MESSAGE_HTML_CSP,
-} from './preview/mail-preview.constants.js';
-export type {
-  MailPreviewModuleOptions,
-  MailPreviewSource,
-  MailPreviewSourceOption,
-  PreviewMessageInput,
-} from './preview/mail-preview.interfaces.js';
 export {
   MailHealthIndicator,
   type MailHealthCheckOptions,

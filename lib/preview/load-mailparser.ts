@@ -5,6 +5,9 @@ import { importOptional } from '../utils/import-optional.js';
 export const INSTALL_MAILPARSER =
   'Install mailparser to use MailPreviewModule: npm install -D mailparser';
 
+/** How `mailparser` is imported (a test can pass one that fails). */
+export type MailparserImporter = () => Promise<typeof Mailparser>;
+
 /**
  * Loads the optional peer dependency `mailparser`, or throws an Error that
  * says how to install it.
@@ -12,7 +15,7 @@ export const INSTALL_MAILPARSER =
  * @param importer how to import it (a test can pass a failing importer).
  */
 export function loadMailparser(
-  importer: () => Promise<typeof Mailparser> = () => import('mailparser'),
+  importer: MailparserImporter = () => import('mailparser'),
 ): Promise<typeof Mailparser> {
   return importOptional(importer, INSTALL_MAILPARSER);
 }

@@ -1,8 +1,15 @@
-/** @internal Token of the checked `MailPreviewModuleOptions`. */
-export const MAIL_PREVIEW_OPTIONS = Symbol('MAIL_PREVIEW_OPTIONS');
+/**
+ * @internal Token of the checked `MailPreviewModuleOptions` (named like the one
+ * `ConfigurableModuleBuilder` makes; declared here so the guard and the
+ * module definition need not import each other).
+ */
+export const MAIL_PREVIEW_OPTIONS = 'MAIL_PREVIEW_MODULE_OPTIONS';
 
-/** @internal Token of the lazily loaded `mailparser` module. */
+/** @internal Token of the lazily loaded `mailparser` module (`null` while the page is disabled). */
 export const MAILPARSER = Symbol('MAILPARSER');
+
+/** @internal Token of the function that imports `mailparser` (a test can make it fail). */
+export const MAILPARSER_IMPORTER = Symbol('MAILPARSER_IMPORTER');
 
 /** Where `MailPreviewModule` mounts its page unless told otherwise. */
 export const DEFAULT_MAIL_PREVIEW_PATH = '/_mail';

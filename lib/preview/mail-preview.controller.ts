@@ -6,6 +6,7 @@ import {
   Param,
   Req,
   StreamableFile,
+  UseGuards,
   type Type,
 } from '@nestjs/common';
 import {
@@ -13,6 +14,7 @@ import {
   MESSAGE_HTML_CSP,
   PREVIEW_PAGE_CSP,
 } from './mail-preview.constants.js';
+import { MailPreviewAccessGuard } from './mail-preview-access.guard.js';
 import {
   MailPreviewService,
   type PreviewEntry,
@@ -33,9 +35,11 @@ interface PreviewRequest {
  * The preview page's routes, below the mount path: `GET /` (the list),
  * `GET /m/:id` (a message), `/m/:id/html` (its HTML, for the iframe),
  * `/m/:id/raw` (the .eml) and `/m/:id/attachments/:index`.
- * @internal Mounted by `MailPreviewModule.register()` through {@link createMailPreviewController}.
+ * Every route answers 404 unless {@link MailPreviewAccessGuard} lets the client in.
+ * @internal Mounted by `MailPreviewModule.forRoot()` through {@link createMailPreviewController}.
  */
 @Controller()
+@UseGuards(MailPreviewAccessGuard)
 export class MailPreviewController {
   constructor(private readonly preview: MailPreviewService) {}
 

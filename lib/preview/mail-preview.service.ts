@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type * as Mailparser from 'mailparser';
+import { randomBytes } from 'node:crypto';
 import { BaseEmailBackend } from '../backends/base.backend.js';
 import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
 import { MailOutbox } from '../testing/mail-outbox.js';
@@ -13,16 +14,24 @@ import { MAILPARSER, MAIL_PREVIEW_OPTIONS } from './mail-preview.constants.js';
 import type {
   MailPreviewModuleOptions,
   MailPreviewSource,
+  MailPreviewSourceOption,
   PreviewMessageInput,
 } from './mail-preview.interfaces.js';
 import { OutboxPreviewSource } from './outbox-preview.source.js';
 
-/** A listed message: what a source gave, with a page-wide id and its parse. */
+/** A listed message: what a source gave, with its page key, source label and parse. */
 export interface PreviewEntry extends PreviewMessageInput {
-  /** `<source index>-<id in source>`, unique on the page. */
+  /** 128 random bits, base64url: the message's name in the page's URLs. */
   key: string;
+  /** Where it came from (`'outbox'`, `'SMTP server'`, ...). */
+  source: string;
   /** The message parsed by mailparser. */
   parsed: Mailparser.ParsedMail;
+}
+
+interface LabelledSource {
+  source: MailPreviewSource;
+  label: string;
 }
 
 /**
@@ -31,7 +40,9 @@ export interface PreviewEntry extends PreviewMessageInput {
  */
 @Injectable()
 export class MailPreviewService implements OnModuleInit {
-  private sources: MailPreviewSource[] = [];
+  private sources: LabelledSource[] = [];
+  /** `<source index>:<id in source>` → key; forgets what the sources dropped. */
+  private keys = new Map<string, string>();
   private readonly parsed = new WeakMap<
     Buffer,
     Promise<Mailparser.ParsedMail>
@@ -40,36 +51,61 @@ export class MailPreviewService implements OnModuleInit {
   constructor(
     @Inject(MAIL_PREVIEW_OPTIONS)
     private readonly options: MailPreviewModuleOptions,
-    @Inject(MAILPARSER) private readonly mailparser: typeof Mailparser,
+    @Inject(MAILPARSER) private readonly mailparser: typeof Mailparser | null,
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  /** Resolves the sources once every provider of the app exists. */
+  /** Checks the options and, when enabled, resolves the sources once every provider exists. */
   onModuleInit(): void {
-    this.sources = (this.options.sources ?? ['outbox']).map((source) =>
-      this.resolve(source),
+    const { enabled, allow } = this.options;
+    if (typeof enabled !== 'boolean') {
+      throw new ImproperlyConfiguredError(
+        `MailPreviewModule: enabled must be true or false (got ${describe(enabled)}). The page is off ` +
+          'unless the app turns it on: tie it to your own development check, e.g. ' +
+          "MailPreviewModule.forRoot({ enabled: process.env.NODE_ENV === 'development' }).",
+      );
+    }
+    if (allow !== undefined && typeof allow !== 'function') {
+      throw new ImproperlyConfiguredError(
+        'MailPreviewModule: allow must be a function (client) => boolean, e.g. ' +
+          "allow: (client) => isLoopbackClient(client) || client.remoteAddress === '10.0.0.7'.",
+      );
+    }
+    if (!enabled) return;
+    this.sources = (this.options.sources ?? ['outbox']).map((source, index) =>
+      this.resolve(source, index),
     );
   }
 
   /** Every message of every source, newest first. */
   async list(): Promise<PreviewEntry[]> {
-    const lists = await Promise.all(
-      this.sources.map(async (source, index) =>
-        Promise.all(
-          [...(await source.previewMessages())].map(async (message) => ({
-            ...message,
-            key: `${index}-${message.id}`,
-            parsed: await this.parse(message.raw),
-          })),
-        ),
-      ),
+    const snapshots = await Promise.all(
+      this.sources.map(async ({ source }) => [
+        ...(await source.previewMessages()),
+      ]),
     );
-    return lists
-      .flat()
-      .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
+    const keys = new Map<string, string>();
+    const named = snapshots.flatMap((messages, index) =>
+      messages.map((message) => {
+        const ref = `${index}:${message.id}`;
+        const key = this.keys.get(ref) ?? randomKey();
+        keys.set(ref, key);
+        return { ...message, key, source: this.sources[index].label };
+      }),
+    );
+    this.keys = keys;
+    const entries = await Promise.all(
+      named.map(async (entry) => ({
+        ...entry,
+        parsed: await this.parse(entry.raw),
+      })),
+    );
+    return entries.sort(
+      (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime(),
+    );
   }
 
-  /** The message with that page-wide key, or `undefined`. */
+  /** The message with that key, or `undefined`. */
   async find(key: string): Promise<PreviewEntry | undefined> {
     return (await this.list()).find((entry) => entry.key === key);
   }
@@ -77,18 +113,22 @@ export class MailPreviewService implements OnModuleInit {
   private parse(raw: Buffer): Promise<Mailparser.ParsedMail> {
     let parsed = this.parsed.get(raw);
     if (!parsed) {
-      parsed = this.mailparser.simpleParser(raw, { skipTextToHtml: true });
+      parsed = this.mailparser!.simpleParser(raw, { skipTextToHtml: true });
       this.parsed.set(raw, parsed);
     }
     return parsed;
   }
 
   private resolve(
-    source: NonNullable<MailPreviewModuleOptions['sources']>[number],
-  ): MailPreviewSource {
+    source: MailPreviewSourceOption,
+    index: number,
+  ): LabelledSource {
     if (source === 'outbox') {
       const outbox = this.lookup(MailOutbox, "the 'outbox' source");
-      return new OutboxPreviewSource(outbox, () => this.messageSettings());
+      return {
+        source: new OutboxPreviewSource(outbox, () => this.messageSettings()),
+        label: 'outbox',
+      };
     }
     if (typeof source === 'function') {
       const found = this.lookup(source, `the source ${source.name}`);
@@ -97,7 +137,7 @@ export class MailPreviewService implements OnModuleInit {
           `MailPreviewModule: the source ${source.name} has no previewMessages() method.`,
         );
       }
-      return found;
+      return { source: found, label: found.previewLabel ?? source.name };
     }
     if (typeof source?.previewMessages !== 'function') {
       throw new ImproperlyConfiguredError(
@@ -105,7 +145,7 @@ export class MailPreviewService implements OnModuleInit {
           'or the class of a provider that has one.',
       );
     }
-    return source;
+    return { source, label: source.previewLabel ?? `source ${index + 1}` };
   }
 
   private lookup<T>(token: Type<T>, what: string): T {
@@ -131,4 +171,15 @@ export class MailPreviewService implements OnModuleInit {
       return {};
     }
   }
+}
+
+/** 128 random bits, base64url: a message key nobody can guess from another. */
+function randomKey(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function describe(value: unknown): string {
+  return value === undefined
+    ? 'nothing'
+    : `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { MailModule, MailPreviewModule } from 'nestjs-mail';
+import { MailModule } from 'nestjs-mail';
+import { MailPreviewModule } from 'nestjs-mail/preview';
 import { BoomController } from './boom.controller.js';
 import { ContactController } from './contact.controller.js';
 import { DEV_MAIL_STREAM, DevMailServer } from './dev-mail-server.js';
@@ -40,10 +41,16 @@ export class DevMailServerModule {}
         subjectPrefix: '[Sample] ',
       }),
     }),
-    // The sent-mail page at /_mail: development only (it refuses to load in production anyway).
-    ...(process.env.NODE_ENV === 'production'
-      ? []
-      : [MailPreviewModule.register({ sources: ['outbox', DevMailServer] })]),
+    // The sent-mail page at /_mail: on only when NODE_ENV is exactly 'development'
+    // (`npm start` sets it), and then for loopback clients only.
+    MailPreviewModule.forRootAsync({
+      imports: [DevMailServerModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        enabled: config.get('NODE_ENV') === 'development',
+        sources: ['outbox', DevMailServer],
+      }),
+    }),
   ],
   controllers: [ContactController, SignupController, BoomController],
   providers: [{ provide: APP_FILTER, useClass: ErrorMailFilter }],

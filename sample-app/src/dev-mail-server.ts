@@ -1,10 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import {
-  startDebugSmtpServer,
-  type MailPreviewSource,
-  type ReceivedMessage,
-} from 'nestjs-mail';
+import { startDebugSmtpServer, type ReceivedMessage } from 'nestjs-mail';
+import type { MailPreviewSource } from 'nestjs-mail/preview';
 
 /** Token of the stream the embedded server prints to (stdout unless a test overrides it). */
 export const DEV_MAIL_STREAM = 'DEV_MAIL_STREAM';
@@ -32,6 +29,9 @@ export class DevMailServer implements OnApplicationShutdown, MailPreviewSource {
     });
     return `smtp://${this.server.host}:${this.server.port}`;
   }
+
+  /** How the preview page labels these messages. */
+  readonly previewLabel = 'SMTP server';
 
   /** What the server received, for MailPreviewModule. */
   previewMessages(): readonly ReceivedMessage[] {
