@@ -175,4 +175,73 @@ describe('the preview page in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'mail-preview-list.png') });
     await page.close();
   }, 60_000);
+
+  it('opened on its own, the HTML route neither submits a form, nor follows a meta refresh, nor honours <base>', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [previewApp({ backend: 'locmem' })],
+    }).compile();
+    app = moduleRef.createNestApplication({
+      logger: false,
+      forceCloseConnections: true,
+    });
+    await app.listen(0, '127.0.0.1');
+    const base = await app.getUrl();
+    trapHits = [];
+    const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    const msg = new EmailMultiAlternatives('Phish', 'text', 'a@example.com', [
+      'b@example.com',
+    ]);
+    msg.attachAlternative(
+      `<html><head>
+<base href="${trapUrl}/based/">
+<meta http-equiv="refresh" content="1;url=${trapUrl}/refresh">
+</head><body>
+<form action="${trapUrl}/form" method="post"><input name="password" value="hunter2"><button id="go">Log in</button></form>
+<form method="post"><button id="relative">Relative</button></form>
+<a id="link" href="next">next</a>
+</body></html>`,
+      'text/html',
+    );
+    await app.get(MailService).send(msg);
+
+    const page = await browser.context.newPage();
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(`${base}/_mail`);
+    const self = (await page.locator('tbody a').getAttribute('href'))!;
+    const htmlUrl = `${base}${self}/html`;
+    await page.goto(htmlUrl);
+    const toTrap = () => requests.filter((url) => url.startsWith(trapUrl));
+    const landed: Record<string, string> = {};
+
+    await page.goto(htmlUrl);
+    await page.locator('#go').click();
+    await page.waitForTimeout(500);
+    landed.form = page.url();
+
+    await page.goto(htmlUrl);
+    await page.locator('#relative').click();
+    await page.waitForTimeout(500);
+    landed.relativeForm = page.url();
+
+    await page.goto(htmlUrl);
+    // Give the meta refresh (1 s) every chance to fire.
+    await page.waitForTimeout(2000);
+    landed.refresh = page.url();
+
+    await page.goto(htmlUrl);
+    await page.locator('#link').click();
+    await page.waitForLoadState();
+    landed.link = page.url();
+
+    expect(landed).toEqual({
+      form: htmlUrl,
+      relativeForm: htmlUrl,
+      refresh: htmlUrl,
+      link: expect.not.stringContaining('/based/'),
+    });
+    expect(toTrap()).toEqual([]);
+    expect(trapHits).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

@@ -140,9 +140,18 @@ describe('MailPreviewModule', () => {
     expect(html.res.headers.get('content-security-policy')).toBe(
       MESSAGE_HTML_CSP,
     );
-    expect(MESSAGE_HTML_CSP).toBe(
-      "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'",
+    const directives = MESSAGE_HTML_CSP.split(/;\s*/);
+    expect(directives).toEqual(
+      expect.arrayContaining([
+        "default-src 'none'",
+        'img-src data: cid:',
+        'sandbox',
+        "form-action 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'self'",
+      ]),
     );
+    expect(MESSAGE_HTML_CSP).not.toMatch(/script-src|allow-/);
     expect(html.body).toContain('<p>Hi <b>there</b></p>');
 
     const file = await page(`${self}/attachments/0`);
@@ -161,6 +170,40 @@ describe('MailPreviewModule', () => {
 
     expect((await page(`${self}/attachments/7`)).res.status).toBe(404);
     expect((await page('/_mail/m/nope')).res.status).toBe(404);
+  });
+
+  it('names messages by unguessable keys (128 random bits), stable across loads', async () => {
+    server = await startDebugSmtpServer({
+      port: 0,
+      stream: new PassThrough(),
+      keep: 3,
+    });
+    await start(
+      { options: { host: server.host, port: server.port } },
+      { sources: [server] },
+    );
+    const mail = app!.get(MailService);
+    for (const n of [1, 2, 3])
+      await mail.sendMail(`n${n}`, 'b', 'a@example.com', ['b@example.com']);
+    const keys = async () =>
+      [
+        ...(await page('/_mail')).body.matchAll(/href="\/_mail\/m\/([^"]+)"/g),
+      ].map((m) => m[1]);
+    const first = await keys();
+    expect(first).toHaveLength(3);
+    for (const key of first) expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(new Set(first).size).toBe(3);
+    expect(await keys()).toEqual(first);
+    // The source's own ids ('1', '2', '3') and the old '<source>-<id>' form lead nowhere.
+    for (const guess of ['1', '3', '0-1', '0-3'])
+      expect((await page(`/_mail/m/${guess}`)).res.status).toBe(404);
+    expect((await page(`/_mail/m/${first[0]}`)).body).toContain('<h1>n3</h1>');
+
+    // A message the source no longer keeps is gone; the others keep their keys.
+    await mail.sendMail('n4', 'b', 'a@example.com', ['b@example.com']);
+    const after = await keys();
+    expect(after.slice(1)).toEqual(first.slice(0, 2));
+    expect((await page(`/_mail/m/${first[2]}`)).res.status).toBe(404);
   });
 
   it('reads what a development SMTP server received, Bcc in the envelope', async () => {
