@@ -81,7 +81,7 @@ export function parseSmtpUrl(url: string): SmtpEmailBackendOptions {
 
 function readQuery(query: URLSearchParams): SmtpEmailBackendOptions {
   const seen = new Map<Parameter, string>();
-  for (const [given, value] of query) {
+  for (const given of query.keys()) {
     const name = Object.hasOwn(ALIASES, given) ? ALIASES[given] : given;
     if (!Object.hasOwn(PARAMETERS, name)) {
       throw new ImproperlyConfiguredError(
