@@ -23,6 +23,37 @@ import { EmailMultiAlternatives } from '../../lib/message/email-multi-alternativ
 import { previewApp } from './app.module.js';
 import { launchChromium, type TestBrowser } from './chromium.js';
 
+/**
+ * WCAG 2 contrast ratio of an element's text against the first opaque
+ * background behind it (run in the page).
+ */
+function contrastRatio(element: Element): number {
+  const rgb = (color: string) =>
+    (color.match(/[\d.]+/g) ?? []).map(Number) as number[];
+  const luminance = ([r, g, b]: number[]) => {
+    const [R, G, B] = [r, g, b].map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  let node: Element | null = element;
+  let background = [255, 255, 255];
+  while (node) {
+    const bg = rgb(getComputedStyle(node).backgroundColor);
+    if (bg.length === 3 || (bg.length === 4 && bg[3] === 1)) {
+      background = bg;
+      break;
+    }
+    node = node.parentElement;
+  }
+  const [l1, l2] = [
+    luminance(rgb(getComputedStyle(element).color)),
+    luminance(background),
+  ].sort((a, b) => b - a);
+  return (l1 + 0.05) / (l2 + 0.05);
+}
+
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const SUBJECT = 'Your order <b>#42</b> & "friends"';
 
@@ -114,8 +145,20 @@ describe('the preview page in Chromium', () => {
     const row = page.locator('tbody tr');
     await expect(row.count()).resolves.toBe(1);
     expect(await row.innerText()).toContain(SUBJECT);
-    expect(await row.innerText()).toContain('"Shop" <shop@example.com>');
-    expect(await row.innerText()).toContain('"Ana" <ana@example.com>');
+    // As the headers carry them (mailparser would show '"Shop" <shop@example.com>').
+    expect(await row.innerText()).toContain('Shop <shop@example.com>');
+    expect(await row.innerText()).toContain('Ana <ana@example.com>');
+    expect(await row.innerText()).not.toContain('"Shop"');
+    expect(await row.locator('.source').innerText()).toBe('SMTP server');
+    // WCAG AA: the subtitle on the dark header, and the time column.
+    for (const selector of ['header .muted', 'td.time']) {
+      const ratio = await page
+        .locator(selector)
+        .first()
+        .evaluate(contrastRatio);
+      expect([selector, ratio]).toEqual([selector, expect.any(Number)]);
+      expect(ratio).toBeGreaterThanOrEqual(4.5);
+    }
     expect(await row.locator('time').getAttribute('datetime')).toMatch(
       /^\d{4}-\d\d-\d\dT/,
     );
@@ -136,6 +179,34 @@ describe('the preview page in Chromium', () => {
 
     const iframe = page.locator('iframe');
     expect(await iframe.getAttribute('sandbox')).toBe('');
+    await expect(page.locator('p.note').innerText()).resolves.toBe(
+      'Remote images blocked: this preview loads nothing from the network (4 remote references in the HTML).',
+    );
+    // Not a fixed 360 px: most of the window, and the reader can drag it taller.
+    await page
+      .locator('.frame')
+      .evaluate((frame) => frame.scrollIntoView({ block: 'start' }));
+    const before = (await page.locator('.frame').boundingBox())!;
+    expect(before.height).toBeGreaterThan(500);
+    expect((await iframe.boundingBox())!.height).toBeGreaterThan(
+      before.height - 4,
+    );
+    await page.mouse.move(
+      before.x + before.width - 4,
+      before.y + before.height - 4,
+    );
+    await page.mouse.down();
+    await page.mouse.move(
+      before.x + before.width - 4,
+      before.y + before.height + 196,
+      { steps: 5 },
+    );
+    await page.mouse.up();
+    const after = (await page.locator('.frame').boundingBox())!;
+    expect(after.height).toBeGreaterThan(before.height + 150);
+    expect((await iframe.boundingBox())!.height).toBeGreaterThan(
+      after.height - 4,
+    );
     const frame = page.frameLocator('iframe');
     await expect(frame.locator('h1').innerText()).resolves.toBe('Hello Ana');
     await expect(frame.locator('strong').innerText()).resolves.toBe('#42');
