@@ -7,7 +7,7 @@ import {
   expect,
   it,
 } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -27,7 +27,20 @@ import { launchChromium, type TestBrowser } from './chromium.js';
  * WCAG 2 contrast ratio of an element's text against the first opaque
  * background behind it (run in the page).
  */
-function contrastRatio(element: Element): number {
+interface StyledNode {
+  parentElement: StyledNode | null;
+}
+
+function contrastRatio(element: StyledNode): number {
+  const styleOf = (node: StyledNode) =>
+    (
+      globalThis as unknown as {
+        getComputedStyle(node: StyledNode): {
+          color: string;
+          backgroundColor: string;
+        };
+      }
+    ).getComputedStyle(node);
   const rgb = (color: string) =>
     (color.match(/[\d.]+/g) ?? []).map(Number) as number[];
   const luminance = ([r, g, b]: number[]) => {
@@ -37,10 +50,10 @@ function contrastRatio(element: Element): number {
     });
     return 0.2126 * R + 0.7152 * G + 0.0722 * B;
   };
-  let node: Element | null = element;
+  let node: StyledNode | null = element;
   let background = [255, 255, 255];
   while (node) {
-    const bg = rgb(getComputedStyle(node).backgroundColor);
+    const bg = rgb(styleOf(node).backgroundColor);
     if (bg.length === 3 || (bg.length === 4 && bg[3] === 1)) {
       background = bg;
       break;
@@ -48,7 +61,7 @@ function contrastRatio(element: Element): number {
     node = node.parentElement;
   }
   const [l1, l2] = [
-    luminance(rgb(getComputedStyle(element).color)),
+    luminance(rgb(styleOf(element).color)),
     luminance(background),
   ].sort((a, b) => b - a);
   return (l1 + 0.05) / (l2 + 0.05);
@@ -85,23 +98,28 @@ afterEach(async () => {
   app = server = undefined;
 }, 30_000);
 
+/** Starts `root` on 127.0.0.1 and returns its base URL. */
+async function startApp(root: DynamicModule): Promise<string> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [root],
+  }).compile();
+  app = moduleRef.createNestApplication({
+    logger: false,
+    forceCloseConnections: true,
+  });
+  await app.listen(0, '127.0.0.1');
+  return app.getUrl();
+}
+
 describe('the preview page in Chromium', () => {
   it('lists the mail, shows a message as a person sees it, runs no script, loads nothing remote', async () => {
     server = await startDebugSmtpServer({ port: 0, stream: new PassThrough() });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        previewApp(
-          { options: { host: server.host, port: server.port } },
-          { sources: [server] },
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({
-      logger: false,
-      forceCloseConnections: true,
-    });
-    await app.listen(0, '127.0.0.1');
-    const base = await app.getUrl();
+    const base = await startApp(
+      previewApp(
+        { options: { host: server.host, port: server.port } },
+        { sources: [server] },
+      ),
+    );
 
     const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     const msg = new EmailMultiAlternatives(
@@ -126,7 +144,7 @@ describe('the preview page in Chromium', () => {
       'text/html',
     );
     msg.attach('invoice <42>.txt', 'Total: 42 EUR\n', 'text/plain');
-    await app.get(MailService).send(msg);
+    await app!.get(MailService).send(msg);
 
     const page = await browser.context.newPage();
     const requests: string[] = [];
@@ -248,15 +266,7 @@ describe('the preview page in Chromium', () => {
   }, 60_000);
 
   it('opened on its own, the HTML route neither submits a form, nor follows a meta refresh, nor honours <base>', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [previewApp({ backend: 'locmem' })],
-    }).compile();
-    app = moduleRef.createNestApplication({
-      logger: false,
-      forceCloseConnections: true,
-    });
-    await app.listen(0, '127.0.0.1');
-    const base = await app.getUrl();
+    const base = await startApp(previewApp({ backend: 'locmem' }));
     trapHits = [];
     const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     const msg = new EmailMultiAlternatives('Phish', 'text', 'a@example.com', [
@@ -273,7 +283,7 @@ describe('the preview page in Chromium', () => {
 </body></html>`,
       'text/html',
     );
-    await app.get(MailService).send(msg);
+    await app!.get(MailService).send(msg);
 
     const page = await browser.context.newPage();
     const requests: string[] = [];
