@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Logger,
   NotFoundException,
   type CanActivate,
   type ExecutionContext,
@@ -30,6 +31,9 @@ interface PlatformRequest {
  */
 @Injectable()
 export class MailPreviewAccessGuard implements CanActivate {
+  private readonly logger = new Logger('MailPreviewModule');
+  private warned = false;
+
   constructor(
     @Inject(MAIL_PREVIEW_OPTIONS)
     private readonly options: MailPreviewModuleOptions,
@@ -42,10 +46,25 @@ export class MailPreviewAccessGuard implements CanActivate {
       remoteAddress: (req.socket ?? req.raw?.socket)?.remoteAddress,
       headers: req.headers,
     };
-    const allow = this.options.allow ?? isLoopbackClient;
-    if (this.options.enabled === true && (await allow(client))) return true;
+    if (this.options.enabled !== true) throw this.notFound(req);
+    if (await (this.options.allow ?? isLoopbackClient)(client)) return true;
+    if (!this.warned) {
+      // Once: an enabled page that 404s (an app in a container, a dev proxy) is otherwise a puzzle.
+      this.warned = true;
+      this.logger.warn(
+        `Answered 404 to ${client.remoteAddress ?? 'a client'}: the page serves loopback clients ` +
+          'without proxy headers only. To let others in, pass allow, e.g. ' +
+          "allow: (client) => isLoopbackClient(client) || client.remoteAddress === '172.17.0.1'. " +
+          'This is logged once.',
+      );
+    }
+    throw this.notFound(req);
+  }
+
+  /** What the app answers for a route that does not exist. */
+  private notFound(req: PlatformRequest): NotFoundException {
     const adapter = this.adapterHost.httpAdapter;
-    throw new NotFoundException(
+    return new NotFoundException(
       `Cannot ${adapter.getRequestMethod(req)} ${adapter.getRequestUrl(req)}`,
     );
   }

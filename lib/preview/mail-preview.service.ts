@@ -60,7 +60,7 @@ export class MailPreviewService implements OnModuleInit {
     const { enabled, allow } = this.options;
     if (typeof enabled !== 'boolean') {
       throw new ImproperlyConfiguredError(
-        `MailPreviewModule: enabled must be true or false (got ${describe(enabled)}). The page is off ` +
+        `MailPreviewModule: enabled must be true or false (got ${describeValue(enabled)}). The page is off ` +
           'unless the app turns it on: tie it to your own development check, e.g. ' +
           "MailPreviewModule.forRoot({ enabled: process.env.NODE_ENV === 'development' }).",
       );
@@ -178,7 +178,7 @@ function randomKey(): string {
   return randomBytes(16).toString('base64url');
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   return value === undefined
     ? 'nothing'
     : `${typeof value} ${JSON.stringify(value)}`;

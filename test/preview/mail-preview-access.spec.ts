@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   Injectable,
+  Logger,
   Module,
   NotFoundException,
   type DynamicModule,
@@ -30,6 +31,7 @@ import { previewApp } from './app.module.js';
 const NODE_ENV = process.env.NODE_ENV;
 let app: INestApplication | undefined;
 let base: string;
+let warnings: string[] = [];
 
 async function listen(root: DynamicModule, importerFails = false) {
   const builder = Test.createTestingModule({ imports: [root] });
@@ -42,7 +44,14 @@ async function listen(root: DynamicModule, importerFails = false) {
       ),
     );
   }
-  app = (await builder.compile()).createNestApplication({ logger: false });
+  warnings = [];
+  app = (await builder.compile()).createNestApplication({
+    logger: {
+      log: () => undefined,
+      error: (message: unknown) => warnings.push(`ERROR ${message}`),
+      warn: (message: unknown) => warnings.push(`WARN ${message}`),
+    },
+  });
   await app.listen(0, '127.0.0.1');
   base = await app.getUrl();
   return app;
@@ -88,6 +97,7 @@ describe('MailPreviewModule is opt-in', () => {
       expect(page.body).not.toContain('Reset');
       expect(page.body).toContain('Cannot GET /_mail');
       expect((await get('/_mail/m/anything/html')).status).toBe(404);
+      expect(warnings).toEqual([]);
     });
   }
 
@@ -160,6 +170,11 @@ describe('MailPreviewModule answers loopback clients only, unless allowed', () =
       expect([header, page.status]).toEqual([header, 404]);
       expect(page.body).toContain('Cannot GET /_mail');
     }
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^WARN Answered 404 to .*127\.0\.0\.1: the page serves loopback clients .* pass allow, e\.g\. .*logged once\.$/,
+      ),
+    ]);
   });
 
   it('asks allow(), which gets the peer address and the headers', async () => {
@@ -186,6 +201,7 @@ describe('MailPreviewModule answers loopback clients only, unless allowed', () =
   });
 
   it('refuses a remote peer (the guard, given a non-loopback socket)', async () => {
+    Logger.overrideLogger(false);
     const options: MailPreviewModuleOptions = { enabled: true };
     const adapter = {
       getRequestMethod: (req: { method: string }) => req.method,
