@@ -14,6 +14,7 @@ export {
 } from './mail-preview.module-definition.js';
 export {
   DEFAULT_MAIL_PREVIEW_PATH,
+  MAIL_PREVIEW_OPTIONS,
   MESSAGE_HTML_CSP,
 } from './mail-preview.constants.js';
 export { isLoopbackAddress, isLoopbackClient } from './loopback-client.js';

@@ -1,7 +1,8 @@
 /**
- * @internal Token of the checked `MailPreviewModuleOptions` (named like the one
- * `ConfigurableModuleBuilder` makes; declared here so the guard and the
- * module definition need not import each other).
+ * Token of the `MailPreviewModuleOptions` value (named like the one
+ * `ConfigurableModuleBuilder` makes). Override it in a test to turn the page
+ * on or off whatever the app's configuration says:
+ * `.overrideProvider(MAIL_PREVIEW_OPTIONS).useValue({ enabled: true })`.
  */
 export const MAIL_PREVIEW_OPTIONS = 'MAIL_PREVIEW_MODULE_OPTIONS';
 

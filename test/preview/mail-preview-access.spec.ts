@@ -26,6 +26,7 @@ import type {
   MailPreviewModuleOptions,
 } from '../../lib/preview/mail-preview.interfaces.js';
 import { MailPreviewModule } from '../../lib/preview/mail-preview.module.js';
+import { MAIL_PREVIEW_OPTIONS as PUBLIC_OPTIONS_TOKEN } from '../../lib/preview/index.js';
 import { previewApp } from './app.module.js';
 
 const NODE_ENV = process.env.NODE_ENV;
@@ -321,6 +322,19 @@ describe('MailPreviewModule registration', () => {
         }),
       ],
     });
+    expect((await get('/_mail')).status).toBe(200);
+  });
+
+  it('a test can turn the page on by overriding MAIL_PREVIEW_OPTIONS (from the entry point)', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [previewApp({ backend: 'locmem' }, { enabled: false })],
+    })
+      .overrideProvider(PUBLIC_OPTIONS_TOKEN)
+      .useValue({ enabled: true })
+      .compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
     expect((await get('/_mail')).status).toBe(200);
   });
 
