@@ -81,7 +81,12 @@ beforeAll(async () => {
   trapHits = [];
   trap = createServer((req, res) => {
     trapHits.push(req.url ?? '');
-    res.end();
+    // Another origin that tries to frame the preview: /frame?src=<url>.
+    const src = new URL(req.url ?? '/', 'http://x').searchParams.get('src');
+    if (src) {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`<iframe id="victim" src="${src.replace(/"/g, '')}"></iframe>`);
+    } else res.end();
   });
   await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
 }, 30_000);
@@ -265,7 +270,7 @@ describe('the preview page in Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('opened on its own, the HTML route neither submits a form, nor follows a meta refresh, nor honours <base>', async () => {
+  it('opened on its own, the HTML route neither submits a form, nor follows a meta refresh, nor honours <base>, nor lets another site frame it', async () => {
     const base = await startApp(previewApp({ backend: 'locmem' }));
     trapHits = [];
     const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
@@ -323,6 +328,17 @@ describe('the preview page in Chromium', () => {
     });
     expect(toTrap()).toEqual([]);
     expect(trapHits).toEqual([]);
+
+    // Another origin cannot frame it (frame-ancestors 'self'); the preview page itself can.
+    await page.goto(`${trapUrl}/frame?src=${encodeURIComponent(htmlUrl)}`);
+    await page.waitForTimeout(500);
+    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    expect(framed).toBeDefined();
+    expect(framed!.url()).not.toBe(htmlUrl);
+    await page.goto(`${base}${self}`);
+    await expect(
+      page.frameLocator('iframe').locator('#go').innerText(),
+    ).resolves.toBe('Log in');
     await page.close();
   }, 60_000);
 });
