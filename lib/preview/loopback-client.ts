@@ -17,6 +17,13 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return isIPv4(v4) && v4.split('.')[0] === '127';
 }
 
+/** The first proxy header the request carries, if any. */
+export function forwardingHeader(
+  headers: MailPreviewClient['headers'],
+): string | undefined {
+  return FORWARDING_HEADERS.find((name) => headers[name] !== undefined);
+}
+
 /**
  * The preview page's default `allow`: a loopback peer whose request carries
  * no proxy header (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`).
@@ -26,6 +33,6 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 export function isLoopbackClient(client: MailPreviewClient): boolean {
   return (
     isLoopbackAddress(client.remoteAddress) &&
-    FORWARDING_HEADERS.every((name) => client.headers[name] === undefined)
+    forwardingHeader(client.headers) === undefined
   );
 }

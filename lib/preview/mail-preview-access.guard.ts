@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Socket } from 'node:net';
-import { isLoopbackClient } from './loopback-client.js';
+import { forwardingHeader, isLoopbackClient } from './loopback-client.js';
 import { MAIL_PREVIEW_OPTIONS } from './mail-preview.constants.js';
 import type {
   MailPreviewClient,
@@ -51,8 +51,11 @@ export class MailPreviewAccessGuard implements CanActivate {
     if (!this.warned) {
       // Once: an enabled page that 404s (an app in a container, a dev proxy) is otherwise a puzzle.
       this.warned = true;
+      const proxy = forwardingHeader(client.headers);
       this.logger.warn(
-        `Answered 404 to ${client.remoteAddress ?? 'a client'}: the page serves loopback clients ` +
+        `Answered 404 to ${client.remoteAddress ?? 'a client'}` +
+          (proxy ? ` (a request forwarded by a proxy: ${proxy})` : '') +
+          ': the page serves loopback clients ' +
           'without proxy headers only. To let others in, pass allow, e.g. ' +
           "allow: (client) => isLoopbackClient(client) || client.remoteAddress === '172.17.0.1'. " +
           'This is logged once.',

@@ -173,7 +173,7 @@ describe('MailPreviewModule answers loopback clients only, unless allowed', () =
     }
     expect(warnings).toEqual([
       expect.stringMatching(
-        /^WARN Answered 404 to .*127\.0\.0\.1: the page serves loopback clients .* pass allow, e\.g\. .*logged once\.$/,
+        /^WARN Answered 404 to .*127\.0\.0\.1 \(a request forwarded by a proxy: x-forwarded-for\): the page serves loopback clients .* pass allow, e\.g\. .*logged once\.$/,
       ),
     ]);
   });
