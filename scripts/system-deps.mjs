@@ -99,14 +99,7 @@ function aptInstall(packages) {
   );
   console.log(`[system-deps] (skip this step with ${SKIP_VARIABLE}=1)`);
   run(['apt-get', 'update', '-qq']);
-  run([
-    'apt-get',
-    'install',
-    '-y',
-    '-qq',
-    '--no-install-recommends',
-    ...packages,
-  ]);
+  run(['apt-get', 'install', '-y', '-qq', ...packages]);
   return null;
 }
 
