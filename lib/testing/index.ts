@@ -6,6 +6,7 @@
  */
 export { MailOutbox, type MailDelivery } from './mail-outbox.js';
 export {
+  captureMail,
   joinMailCapture,
   MAIL_CAPTURE_HEADER,
   type MailCapture,
@@ -31,5 +32,9 @@ export {
   type SentMailCriteria,
   type TextCriterion,
 } from './sent-mail-criteria.js';
-export { mailMatchers, type MailMatcherResult } from './mail-matchers.js';
+export {
+  mailMatchers,
+  type MailMatcherResult,
+  type MailMatchers,
+} from './mail-matchers.js';
 export type { DeterministicRendering } from '../message/deterministic.js';

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { EmailMessage } from '../message/email-message.js';
+import type { MailOutbox } from './mail-outbox.js';
 
 /**
  * Request header that carries a capture into an HTTP request handled by the
@@ -39,11 +40,37 @@ export function capturesOf(outbox: object): EmailMessage[][] {
     .map((frame) => frame.messages);
 }
 
+/** Why a test's outbox can be undefined, and what to do about it. */
+const CONCURRENT_SETUP_HINT =
+  'Jest runs no beforeEach hook for it.concurrent tests: create the app (and take its ' +
+  'MailOutbox) in beforeAll, which runs before every test, concurrent or not, or inside the test.';
+
+/** @internal The message for a missing outbox, naming the call that got it. */
+export function missingOutboxMessage(call: string, received: unknown): string {
+  return `${call} got ${received === null ? 'null' : typeof received} instead of a MailOutbox. ${CONCURRENT_SETUP_HINT}`;
+}
+
+function describeBlock(block: unknown): string {
+  if (
+    block instanceof Promise ||
+    typeof (block as PromiseLike<unknown>)?.then === 'function'
+  ) {
+    return 'a Promise: the code ran before the capture started, so nothing it sends is captured';
+  }
+  return block === null ? 'null' : typeof block;
+}
+
 /** @internal Runs `block` in a new capture for `outbox`, nested in the current ones. */
 export async function runCapture(
   outbox: object,
   block: (capture: MailCapture) => unknown,
 ): Promise<EmailMessage[]> {
+  if (typeof block !== 'function') {
+    throw new TypeError(
+      `capture() takes a function that sends the mail, e.g. capture(() => signup.register('ana@example.com')); ` +
+        `it got ${describeBlock(block)}.`,
+    );
+  }
   const id = randomUUID();
   const frame: Frame = { outbox, messages: [] };
   const frames = [...(storage.getStore() ?? []), frame];
@@ -60,6 +87,30 @@ export async function runCapture(
     open.delete(id);
   }
   return frame.messages;
+}
+
+/**
+ * `outbox.capture(block)` that fails with a message saying what to change
+ * when `outbox` is not set yet, the usual slip with `it.concurrent`: Jest runs
+ * no `beforeEach` hook for concurrent tests, so an outbox assigned there is
+ * still `undefined` (create the app in `beforeAll`).
+ *
+ * @example
+ * it.concurrent('welcomes Ana', async () => {
+ *   const sent = await captureMail(outbox, () => signup.register('ana@example.com'));
+ *   expect(sent).toHaveSentMailCount(1);
+ * });
+ */
+export async function captureMail(
+  outbox: MailOutbox | undefined | null,
+  block: (capture: MailCapture) => unknown | Promise<unknown>,
+): Promise<EmailMessage[]> {
+  if (typeof outbox?.capture !== 'function') {
+    throw new TypeError(
+      missingOutboxMessage('captureMail(outbox, block)', outbox),
+    );
+  }
+  return outbox.capture(block);
 }
 
 /**
