@@ -81,7 +81,7 @@ function canSudo() {
 function aptInstall(packages) {
   const root = process.getuid?.() === 0;
   if (!existsSync('/etc/debian_version') || !findCommand('apt-get')) {
-    return 'not a Debian/Ubuntu system';
+    return 'no apt-get here: only Debian/Ubuntu are installed automatically';
   }
   if (!root && !(findCommand('sudo') && canSudo())) {
     return 'not root, and sudo asks for a password';
