@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { allCodeBlocks, codeBlocks } from '../../scripts/doc-blocks.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  allCodeBlocks,
+  codeBlocks,
+  docFiles,
+} from '../../scripts/doc-blocks.mjs';
 import {
   isChecked,
   ROOT,
@@ -70,4 +74,42 @@ describe('the docs checker', () => {
       /^docs\/example\.md:10: the runnable block failed:\n[\s\S]*BadHeaderError/,
     );
   }, 60_000);
+});
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+describe('the links of README.md and docs/*.md', () => {
+  it('point at files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const file of docFiles(ROOT)) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      const prose = text.replace(/^```[\s\S]*?^```/gm, '');
+      for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const [path, anchor] = target.split('#');
+        const linked = path
+          ? join(dirname(join(ROOT, file)), path)
+          : join(ROOT, file);
+        if (!existsSync(linked)) {
+          broken.push(`${file}: ${target} (no such file)`);
+          continue;
+        }
+        if (!anchor || !linked.endsWith('.md')) continue;
+        const headings = [
+          ...readFileSync(linked, 'utf8').matchAll(/^#+ (.+)$/gm),
+        ];
+        if (!headings.some(([, heading]) => slug(heading) === anchor)) {
+          broken.push(`${file}: ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
 });
