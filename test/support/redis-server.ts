@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { missingToolMessage } from '../../scripts/system-deps.mjs';
 
 /** A throwaway `redis-server` on 127.0.0.1, nothing persisted. */
 export interface RedisServer {
@@ -12,9 +13,7 @@ export interface RedisServer {
 }
 
 /** How to get Redis when the tests do not find it. */
-export const INSTALL_REDIS =
-  'The queue tests need a real redis-server on the PATH. Install it: ' +
-  'apt-get update && apt-get install -y redis-server (Debian/Ubuntu), or brew install redis (macOS).';
+export const INSTALL_REDIS = missingToolMessage('redis-server');
 
 async function freePort(): Promise<number> {
   const server = createServer();
