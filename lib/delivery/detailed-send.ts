@@ -13,6 +13,16 @@ export interface DetailedSendOptions {
    * @default false
    */
   keepOpen?: boolean;
+  /**
+   * Called for each message (by its index among those given) once its whole
+   * data was written and before the final `.` that ends it: the `.` waits
+   * for the returned promise. A rejection aborts that message before its end
+   * (the connection is dropped, so the server never takes it: `'transient'`).
+   * The queue worker records "data going out" on the job here. Backends
+   * without a DATA phase (console, file, locmem, ...) do not call it.
+   * @default undefined
+   */
+  beforeDataEnd?(index: number): Promise<void> | void;
 }
 
 /**

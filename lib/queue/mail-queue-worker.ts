@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
 import { DEFAULT_MAILER } from '../mail.constants.js';
 import { MailerRegistry } from '../mailer.registry.js';
@@ -16,6 +16,10 @@ import {
   type MailQueueWorkerOptions,
 } from './mail-queue-worker.module-definition.js';
 import { QueueEmailBackend, type MailJobData } from './queue.backend.js';
+import { readingWorker } from './unreadable-job.js';
+
+/** BullMQ's stall limit by default: none of its own, the job's `attempts` limit stalls (each is an attempt). */
+const UNLIMITED_STALLS = 1_000_000_000;
 
 /**
  * Delivers the jobs of a queued mailer through its target mailer. Started
@@ -48,20 +52,32 @@ export class MailQueueWorker
       );
     const bullmq = await source.loadBullmq();
     const { concurrency = 1, lockDuration, stalledInterval } = this.options;
+    const { maxStalledCount = UNLIMITED_STALLS } = this.options;
+    const signingSecret =
+      this.options.signingSecret ?? source.options.signingSecret;
     const timing = Object.fromEntries(
       Object.entries({ lockDuration, stalledInterval }).filter(
         ([, value]) => value !== undefined,
       ),
     );
-    this.worker = new bullmq.Worker<MailJobData, StoredOutcome>(
+    const Worker = readingWorker(bullmq.Worker);
+    const worker: Worker<MailJobData, StoredOutcome> = new Worker(
       source.queueName,
-      (job) => processMailJob(job, target, bullmq),
+      (job: Job<MailJobData>, token?: string) =>
+        processMailJob(job, target, {
+          worker,
+          token,
+          signingSecret,
+          UnrecoverableError: bullmq.UnrecoverableError,
+        }),
       {
         connection: { ...source.connection, maxRetriesPerRequest: null },
         concurrency,
+        maxStalledCount,
         ...timing,
       },
     );
+    this.worker = worker;
     this.worker.on('error', (err) => this.logger.error(err.message));
     this.worker.on('failed', (job, err) =>
       this.logger.warn(

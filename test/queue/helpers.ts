@@ -9,6 +9,16 @@ import {
   type INestApplicationContext,
 } from '@nestjs/common';
 
+import {
+  EmailMessage,
+  MailModule,
+  MailQueueWorkerModule,
+  MailService,
+  queue,
+  type MailQueueWorkerOptions,
+  type QueueMailerOptions,
+} from '../../lib/index.js';
+
 export const root = join(import.meta.dirname, '..', '..');
 
 /** Builds `dist` when the worker command is not in it (a spawned worker runs the build). */
@@ -32,6 +42,7 @@ export function spawnWorker(env: {
   SMTP_PORT: number;
   REDIS_PORT: number;
   QUEUE_NAME: string;
+  SIGNING_SECRET?: string;
 }): WorkerProcess {
   const child = spawn(
     process.execPath,
@@ -122,3 +133,91 @@ export async function startApp(
     throw err;
   }
 }
+
+/** Steps run after each test, last added first. */
+export const cleanup: Array<() => Promise<unknown>> = [];
+
+/** Runs and forgets the cleanup steps (for `afterEach`). */
+export async function runCleanup(): Promise<void> {
+  for (const step of cleanup.reverse()) await step();
+  cleanup.length = 0;
+}
+
+/** A spawned worker on queue `name`, killed (if still running) after the test. */
+export function workerOn(
+  smtpPort: number,
+  redisPort: number,
+  name: string,
+  extra: { SIGNING_SECRET?: string } = {},
+): WorkerProcess {
+  const child = spawnWorker({
+    SMTP_PORT: smtpPort,
+    REDIS_PORT: redisPort,
+    QUEUE_NAME: name,
+    ...extra,
+  });
+  cleanup.push(async () => {
+    if (child.child.exitCode === null && child.child.signalCode === null)
+      child.child.kill('SIGKILL');
+    await child.exited;
+  });
+  return child;
+}
+
+/** Kills the worker with SIGKILL and waits until it is gone. */
+export async function killHard(worker: WorkerProcess): Promise<void> {
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+}
+
+/** An app queuing on `bulk` (Redis at `redisPort`) for a default mailer sending to `smtpPort`, with an in-process worker when `worker` is given. */
+export async function queueApp(
+  redisPort: number,
+  smtpPort: number,
+  options: Partial<QueueMailerOptions> & {
+    worker?: MailQueueWorkerOptions;
+  } = {},
+): Promise<{
+  mail: MailService;
+  jobs: Queue;
+  app: INestApplicationContext;
+  name: string;
+}> {
+  const { worker, queueName: name = queueName(), ...rest } = options;
+  const jobs = inspect(redisPort, name);
+  const app = await startApp([
+    MailModule.forRoot({
+      options: { host: '127.0.0.1', port: smtpPort },
+      mailers: {
+        bulk: queue({
+          connection: { host: '127.0.0.1', port: redisPort },
+          queueName: name,
+          backoff: 50,
+          ...rest,
+        }),
+      },
+    }),
+    ...(worker ? [MailQueueWorkerModule.forRoot(worker)] : []),
+  ]);
+  cleanup.push(
+    () => jobs.close(),
+    () => app.close(),
+  );
+  return { mail: app.get(MailService), jobs, app, name };
+}
+
+/** A small message with one binary attachment. */
+export function mailMessage(subject = 'Queued'): EmailMessage {
+  const msg = new EmailMessage(subject, 'Body', 'from@example.com', [
+    'to@example.com',
+  ]);
+  msg.attach('data.bin', Buffer.from([0, 1, 2, 255]));
+  return msg;
+}
+
+/** Short locks, so a job is taken over within seconds. */
+export const FAST_LOCKS = { lockDuration: 1000, stalledInterval: 500 };
+
+/** Resolves after `ms` (to give a wrong extra delivery time to happen). */
+export const settle = (ms = 500) =>
+  new Promise((resolve) => setTimeout(resolve, ms));
