@@ -102,7 +102,9 @@ export async function waitForState(
 ): Promise<Job> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const job = await queue.getJob(id);
+    // A job whose data Redis holds as non-JSON cannot be read until the
+    // worker has failed it (and rewritten its data): keep polling.
+    const job = await queue.getJob(id).catch(() => undefined);
     // Read the job again once it is there: the first read may predate the
     // worker's write of returnvalue / attemptsMade (a race seen in CI).
     if (job && (await job.getState()) === state)
