@@ -87,7 +87,9 @@ export function jobIdOf(messageId: string): string {
  * A send validates and renders every message first (so `BadHeaderError`
  * surfaces here), fixes its `Message-ID` and `Date`, and resolves once Redis
  * holds the jobs. The job id is the Message-ID, so sending the same message
- * object (or the same `Message-ID` header) twice queues it once.
+ * object (or the same `Message-ID` header) twice queues it once: the second
+ * send is a `'duplicate'`, not counted, unless the job failed (then it is
+ * queued again). See docs/queue.md for the delivery guarantees.
  *
  * When the target is an in-memory (`locmem`) mailer, as in tests, each queued
  * message is also recorded in its `MailOutbox` with status `'queued'`, and
