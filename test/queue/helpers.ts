@@ -223,3 +223,8 @@ export const FAST_LOCKS = { lockDuration: 1000, stalledInterval: 500 };
 /** Resolves after `ms` (to give a wrong extra delivery time to happen). */
 export const settle = (ms = 500) =>
   new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An Error as smtp-server turns it into a reply, e.g. `smtpError(550, 'No such user here')`. */
+export function smtpError(code: number, text: string): Error {
+  return Object.assign(new Error(text), { responseCode: code });
+}

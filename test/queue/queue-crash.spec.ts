@@ -128,55 +128,50 @@ describe('a worker killed with SIGKILL in the middle of a send', () => {
 });
 
 describe('stalls', () => {
-  async function holdingSink(holds: number) {
+  /**
+   * Queues one message with `attempts`, lets two worker processes in turn
+   * hang at MAIL FROM and kills each there, then starts a third worker and
+   * waits for the job to reach `state`.
+   */
+  async function killedTwiceBeforeData(
+    attempts: number,
+    state: 'completed' | 'failed',
+  ) {
     let mailFroms = 0;
     const sink = await startSmtpSink({
-      // The first `holds` deliveries hang before their data; their worker is killed there.
       onMailFrom(_address: unknown, _session: unknown, callback: () => void) {
-        if (++mailFroms > holds) callback();
+        if (++mailFroms > 2) callback();
       },
     });
     cleanup.push(() => sink.close());
-    return { sink, mailFroms: () => mailFroms };
+    const { mail, jobs, name } = await queueApp(redis.port, sink.port, {
+      attempts,
+    });
+    await mail.send(mailMessage(), { using: 'bulk' });
+    for (const kill of [1, 2]) {
+      const worker = workerOn(sink.port, redis.port, name);
+      await waitFor(() => mailFroms === kill, 15_000, `MAIL FROM ${kill}`);
+      await killHard(worker);
+    }
+    workerOn(sink.port, redis.port, name);
+    const { id } = await onlyJob(jobs);
+    const job = await waitForState(jobs, id!, state, 15_000);
+    await settle();
+    return { job, sink, mailFroms };
   }
 
   it('a job whose worker was killed twice before its data is retried and delivered once (each stall an attempt)', async () => {
-    const { sink, mailFroms } = await holdingSink(2);
-    const { mail, jobs, name } = await queueApp(redis.port, sink.port, {
-      attempts: 5,
-    });
-    await mail.send(mailMessage(), { using: 'bulk' });
-    for (const kill of [1, 2]) {
-      const worker = workerOn(sink.port, redis.port, name);
-      await waitFor(() => mailFroms() === kill, 15_000, `MAIL FROM ${kill}`);
-      await killHard(worker);
-    }
-    workerOn(sink.port, redis.port, name);
-    const { id } = await onlyJob(jobs);
-    const done = await waitForState(jobs, id!, 'completed', 15_000);
-    await settle();
+    const { job, sink } = await killedTwiceBeforeData(5, 'completed');
     expect(sink.messages).toHaveLength(1);
-    expect((done.returnvalue as StoredOutcome).attempt).toBe(3);
+    expect((job.returnvalue as StoredOutcome).attempt).toBe(3);
   }, 60_000);
 
   it('stalls use up the attempts: then the job fails as transient, saying so, unsent', async () => {
-    const { sink, mailFroms } = await holdingSink(2);
-    const { mail, jobs, name } = await queueApp(redis.port, sink.port, {
-      attempts: 2,
-    });
-    await mail.send(mailMessage(), { using: 'bulk' });
-    for (const kill of [1, 2]) {
-      const worker = workerOn(sink.port, redis.port, name);
-      await waitFor(() => mailFroms() === kill, 15_000, `MAIL FROM ${kill}`);
-      await killHard(worker);
-    }
-    workerOn(sink.port, redis.port, name);
-    const { id } = await onlyJob(jobs);
-    const failed = await waitForState(jobs, id!, 'failed', 15_000);
-    expect(failed.failedReason).toBe(
+    const { job, sink, mailFroms } = await killedTwiceBeforeData(2, 'failed');
+    expect(job.failedReason).toBe(
       'transient: the worker stopped during every attempt (2 of 2) before the data went out',
     );
-    expect(mailFroms()).toBe(2);
+    expect(mailFroms).toBe(2);
     expect(sink.messages).toHaveLength(0);
   }, 60_000);
 });

@@ -21,6 +21,7 @@ import {
   runCleanup,
   settle,
   waitForState,
+  smtpError,
 } from './helpers.js';
 
 let redis: RedisServer;
@@ -32,10 +33,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 afterEach(runCleanup);
-
-function smtpError(code: number, text: string) {
-  return Object.assign(new Error(text), { responseCode: code });
-}
 
 async function sink(options = {}) {
   const started = await startSmtpSink(options);

@@ -28,6 +28,7 @@ import {
   startApp,
   waitForState,
   type WorkerProcess,
+  smtpError,
 } from './helpers.js';
 
 let redis: RedisServer;
@@ -44,10 +45,6 @@ afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup.length = 0;
 });
-
-function smtpError(code: number, text: string) {
-  return Object.assign(new Error(text), { responseCode: code });
-}
 
 /** An app whose default mailer sends to `port`, with a queued mailer `bulk` (and a worker when asked). */
 async function app(
