@@ -217,9 +217,6 @@ export function mailMessage(subject = 'Queued'): EmailMessage {
   return msg;
 }
 
-/** Short locks, so a job is taken over within seconds. */
-export const FAST_LOCKS = { lockDuration: 1000, stalledInterval: 500 };
-
 /** Resolves after `ms` (to give a wrong extra delivery time to happen). */
 export const settle = (ms = 500) =>
   new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,7 +13,6 @@ import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { startSmtpSink } from '../support/smtp-sink.js';
 import {
   cleanup,
-  FAST_LOCKS,
   mailMessage,
   queueApp,
   queueName,
@@ -44,7 +43,7 @@ describe('sending a Message-ID that is already queued', () => {
   it('is a duplicate: not queued, not counted, its outcome gives the existing job and state', async () => {
     const smtp = await sink();
     const { mail, jobs, app } = await queueApp(redis.port, smtp.port, {
-      worker: FAST_LOCKS,
+      worker: {},
     });
     const { MailQueueWorker } = await import('../../lib/index.js');
     await app.get(MailQueueWorker).worker!.pause();
@@ -101,7 +100,7 @@ describe('sending a Message-ID that is already queued', () => {
       },
     });
     const { mail, jobs } = await queueApp(redis.port, smtp.port, {
-      worker: FAST_LOCKS,
+      worker: {},
       attempts: 3,
     });
     const msg = mailMessage('Again');

@@ -17,7 +17,6 @@ import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import {
   cleanup,
-  FAST_LOCKS,
   mailMessage,
   queueApp,
   runCleanup,
@@ -52,7 +51,7 @@ async function tampered(
   options: Partial<QueueMailerOptions> = {},
 ) {
   const { mail, jobs, app, name } = await queueApp(redis.port, smtp.port, {
-    worker: FAST_LOCKS,
+    worker: {},
     attempts: 3,
     ...options,
   });
