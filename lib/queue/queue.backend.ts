@@ -285,8 +285,8 @@ export class QueueEmailBackend extends BaseEmailBackend {
       const item: Checked = {
         index,
         message,
-        messageId: mime.get('Message-ID')!,
-        date: mime.get('Date')!,
+        messageId: detached(mime.get('Message-ID')!),
+        date: detached(mime.get('Date')!),
         envelope: mime.envelope,
         job: null,
       };
@@ -407,6 +407,15 @@ export class QueueEmailBackend extends BaseEmailBackend {
       messageId: data.messageId,
     });
   }
+}
+
+/**
+ * A copy of a header value that does not keep the rendered header block it
+ * was cut from alive (V8 keeps the whole string behind a slice): a bulk send
+ * holds these for every message until it returns.
+ */
+function detached(value: string): string {
+  return Buffer.from(value, 'utf8').toString('utf8');
 }
 
 /** A message not queued because a job with its Message-ID already exists. */
