@@ -80,8 +80,11 @@ function unconfirmed(
   const mark = (job.progress as { dataOut?: DataOutMark } | undefined)?.dataOut;
   if (!mark || mark.attempt >= attempt) return null;
   if (mark.enqueueId !== (job.data.enqueueId ?? null)) return null;
-  const answered = (job.data.outcome as StoredOutcome | undefined)?.attempt;
-  return answered === mark.attempt ? null : mark;
+  // Answered: a reply to that attempt was recorded (an ambiguous outcome is no answer).
+  const last = job.data.outcome as StoredOutcome | undefined;
+  const answered =
+    last?.attempt === mark.attempt && last.classification !== 'ambiguous';
+  return answered ? null : mark;
 }
 
 /** Records, while this worker holds the job, that attempt `attempt` is about to end its data. */
