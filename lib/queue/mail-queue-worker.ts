@@ -81,7 +81,7 @@ export class MailQueueWorker
     this.worker.on('error', (err) => this.logger.error(err.message));
     this.worker.on('failed', (job, err) =>
       this.logger.warn(
-        `${job?.data.messageId} attempt ${job?.attemptsMade}: ${err.message}`,
+        `${job?.data?.messageId ?? job?.id} attempt ${job?.attemptsStarted}: ${err.message}`,
       ),
     );
     await this.worker.waitUntilReady();
