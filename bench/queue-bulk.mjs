@@ -13,8 +13,8 @@
 // the backlog of the bulk send and waits until the sink has every message,
 // checking that it got each exactly once.
 import { fork, spawn } from 'node:child_process';
+import { startRedis } from './redis-server.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -92,28 +92,6 @@ async function producer(mode) {
   const growth = vmHwm() - before;
   await app.close();
   process.send({ sent, growth, seconds });
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function startRedis() {
-  const port = await freePort();
-  // prettier-ignore
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  await new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-  });
-  return { port, stop: () => child.kill('SIGTERM') };
 }
 
 function run(mode, env) {

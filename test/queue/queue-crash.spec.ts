@@ -41,10 +41,21 @@ async function faultSink(script: FaultSinkScript) {
 }
 
 describe('a worker killed with SIGKILL in the middle of a send', () => {
-  it('after the final "." (no answer yet): the next worker fails the job as ambiguous with the evidence; one copy', async () => {
-    const sink = await faultSink({ afterData: () => 'stall' });
+  /**
+   * Queues one message (3 attempts), lets a worker process send it to a sink
+   * that stores it and never answers the first time, kills the worker there,
+   * starts another and waits for the job to reach `state`.
+   */
+  async function killedAfterDot(
+    retryAmbiguous: boolean,
+    state: 'completed' | 'failed',
+  ) {
+    const sink = await faultSink({
+      afterData: () => (sink.transactions.length === 1 ? 'stall' : 'accept'),
+    });
     const { mail, jobs, name } = await queueApp(redis.port, sink.port, {
       attempts: 3,
+      retryAmbiguous,
     });
     expect(await mail.send(mailMessage(), { using: 'bulk' })).toBe(1);
     const first = workerOn(sink.port, redis.port, name);
@@ -53,45 +64,33 @@ describe('a worker killed with SIGKILL in the middle of a send', () => {
 
     workerOn(sink.port, redis.port, name);
     const { id } = await onlyJob(jobs);
-    const failed = await waitForState(jobs, id!, 'failed', 15_000);
+    const job = await waitForState(jobs, id!, state, 15_000);
     await settle();
+    return { job, sink, logs: (await jobs.getJobLogs(id!)).logs };
+  }
+
+  it('after the final "." (no answer yet): the next worker fails the job as ambiguous with the evidence; one copy', async () => {
+    const { job, sink, logs } = await killedAfterDot(false, 'failed');
     expect(sink.transactions).toHaveLength(1);
-    expect(failed.failedReason).toMatch(
+    expect(job.failedReason).toMatch(
       /^ambiguous: attempt 1 stopped after its data went out \(.+\) and before the server's answer was recorded/,
     );
-    expect(failed.attemptsStarted).toBe(2);
-    expect(failed.progress).toMatchObject({ dataOut: { attempt: 1 } });
-    expect(failed.data.outcome).toMatchObject({
+    expect(job.attemptsStarted).toBe(2);
+    expect(job.progress).toMatchObject({ dataOut: { attempt: 1 } });
+    expect(job.data.outcome).toMatchObject({
       status: 'unknown',
       classification: 'ambiguous',
       attempt: 1,
     });
-    const { logs } = await jobs.getJobLogs(id!);
     expect(logs).toEqual([
       expect.stringMatching(/^attempt 1: data going out at /),
     ]);
   }, 40_000);
 
   it('after the final "." with retryAmbiguous: sent again (two copies), both attempts in the job history', async () => {
-    const sink = await faultSink({
-      afterData: () => (sink.transactions.length === 1 ? 'stall' : 'accept'),
-    });
-    const { mail, jobs, name } = await queueApp(redis.port, sink.port, {
-      attempts: 3,
-      retryAmbiguous: true,
-    });
-    expect(await mail.send(mailMessage(), { using: 'bulk' })).toBe(1);
-    const first = workerOn(sink.port, redis.port, name);
-    await waitFor(() => sink.transactions.length === 1, 15_000, 'the "."');
-    await killHard(first);
-
-    workerOn(sink.port, redis.port, name);
-    const { id } = await onlyJob(jobs);
-    const done = await waitForState(jobs, id!, 'completed', 15_000);
-    await settle();
+    const { job, sink, logs } = await killedAfterDot(true, 'completed');
     expect(sink.stored).toHaveLength(2);
-    expect(done.returnvalue).toMatchObject({ status: 'sent', attempt: 2 });
-    const { logs } = await jobs.getJobLogs(id!);
+    expect(job.returnvalue).toMatchObject({ status: 'sent', attempt: 2 });
     expect(logs).toEqual([
       expect.stringMatching(/^attempt 1: data going out at /),
       expect.stringMatching(/^attempt 2: data going out at /),
