@@ -7,8 +7,8 @@
 // Writes its table to bench/RESULTS.md under "## Q — queued sending",
 // replacing that section (and only it) when it is already there.
 import { fork, spawn } from 'node:child_process';
+import { startRedis } from './redis-server.mjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,43 +36,6 @@ const BODY = Array.from({ length: 16 }, (_, i) =>
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  await new Promise((resolve, reject) => {
-    let out = '';
-    child.once('error', (err) =>
-      reject(
-        err.code === 'ENOENT'
-          ? new Error('redis-server not found: apt-get install -y redis-server')
-          : err,
-      ),
-    );
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-  });
-  return { port, stop: () => child.kill('SIGTERM') };
-}
 
 function startSink() {
   const child = fork(join(here, 'sink.mjs'), [], {

@@ -117,7 +117,14 @@ export type {
   RejectedRecipient,
   SendResult,
 } from './delivery/message-outcome.js';
-export type { SmtpError } from './delivery/outcomes.js';
+export {
+  failedOutcome,
+  notAttemptedOutcome,
+  sentOutcome,
+  skippedOutcome,
+  type OutcomeBase,
+  type SmtpError,
+} from './delivery/outcomes.js';
 
 // Errors, each with a message that says what to change.
 export { BadHeaderError } from './errors/bad-header.error.js';

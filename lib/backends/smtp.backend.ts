@@ -4,6 +4,7 @@ import NodemailerConnection, {
   type SMTPConnectionOptions,
 } from 'nodemailer/lib/smtp-connection';
 import type { DetailedSendOptions } from '../delivery/detailed-send.js';
+import { holdEndOfData } from '../delivery/hold-end-of-data.js';
 import type {
   MessageOutcome,
   SendResult,
@@ -112,6 +113,8 @@ export interface SmtpEmailBackendOptions extends BaseEmailBackendOptions {
 interface Pending {
   base: OutcomeBase;
   mime: MimeMessage | null;
+  /** `DetailedSendOptions.beforeDataEnd` for this message. */
+  beforeEnd?: () => Promise<void> | void;
 }
 
 /**
@@ -140,6 +143,8 @@ const CONNECTION_LOST = new Set([
   'ESOCKET',
   'ETIMEDOUT',
   'EPROTOCOL',
+  // The message stream failed mid-DATA: the connection is unusable.
+  'ESTREAM',
 ]);
 
 /**
@@ -312,6 +317,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       // header block), not its MIME tree; each is released once it went out.
       const mime = message.message(this.messageSettings);
       if (pending.length >= BUILT_AHEAD) mime.releaseTree();
+      const at = index;
       pending.push({
         base: {
           index: index++,
@@ -320,6 +326,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
           envelope: mime.envelope,
         },
         mime,
+        beforeEnd: options.beforeDataEnd && (() => options.beforeDataEnd!(at)),
       });
     }
     if (!pending.length) return { sent: 0, outcomes };
@@ -472,7 +479,10 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       }
       const reused = connection !== slot.untouched;
       slot.untouched = null;
-      const stream = item.mime!.createSmtpStream();
+      const stream = holdEndOfData(
+        item.mime!.createSmtpStream(),
+        item.beforeEnd,
+      );
       try {
         const info = await send(connection, item.base.envelope, stream);
         return sentOutcome(item.base, info);

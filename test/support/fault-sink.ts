@@ -36,12 +36,13 @@ export interface FaultSinkScript {
   onRcptTo?: (address: string) => string | undefined;
   /**
    * Called on DATA with the accepted recipients: `'drop-before-dot'` answers
-   * 354, stops reading and drops the connection 200 ms later.
+   * 354, stops reading and drops the connection 200 ms later; `'hold'`
+   * answers 354 and stops reading (the client blocks once buffers fill).
    */
   onData?: (tx: {
     mailFrom: string;
     rcptTo: string[];
-  }) => 'drop-before-dot' | undefined;
+  }) => 'drop-before-dot' | 'hold' | undefined;
   /** What to do after the final `.` (default `'accept'`). */
   afterData?: (tx: FaultTransaction) => AfterData;
 }
@@ -194,7 +195,14 @@ export async function startFaultSink(
         }
         case 'DATA': {
           if (!rcptTo.length) return reply('554 5.5.1 No valid recipients');
-          if (s.onData?.({ mailFrom, rcptTo }) === 'drop-before-dot') {
+          const onData = s.onData?.({ mailFrom, rcptTo });
+          if (onData === 'hold') {
+            reply('354 End data with <CR><LF>.<CR><LF>');
+            socket.pause();
+            gone = true;
+            return;
+          }
+          if (onData === 'drop-before-dot') {
             reply('354 End data with <CR><LF>.<CR><LF>');
             socket.pause();
             gone = true;
