@@ -30,6 +30,7 @@ export {
   DEFAULT_MESSAGE_SETTINGS,
   type MessageSettings,
 } from './message/message-settings.js';
+export { DkimSigner, type DkimOptions } from './message/dkim.js';
 export {
   MimeMessage,
   type Envelope,

@@ -89,11 +89,13 @@ export function configure(
   context: BackendContext,
 ): BaseEmailBackend {
   backend.alias = context.alias;
+  const { dkim } = backend.messageSettings;
   backend.messageSettings = {
     defaultFromEmail: context.settings.defaultFromEmail,
     defaultCharset: context.settings.defaultCharset,
     useLocaltime: context.settings.useLocaltime,
   };
+  if (dkim) backend.messageSettings.dkim = dkim;
   if (context.settings.redirect)
     backend.messageSettings.redirect = context.settings.redirect;
   return backend;

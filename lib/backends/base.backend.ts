@@ -4,6 +4,7 @@ import {
   type DetailedSendOptions,
 } from '../delivery/detailed-send.js';
 import type { SendResult } from '../delivery/message-outcome.js';
+import { DkimSigner, type DkimOptions } from '../message/dkim.js';
 import type { EmailMessage } from '../message/email-message.js';
 import type { MessageSettings } from '../message/message-settings.js';
 
@@ -15,6 +16,14 @@ export interface BaseEmailBackendOptions {
    * @default false
    */
   failSilently?: boolean;
+  /**
+   * Sign every message this mailer sends with DKIM; an array signs with
+   * each key (rotation, or RSA next to Ed25519). Keys are read and checked
+   * when the mailer is created. Needs the optional peer `mailauth`.
+   * @default undefined (not signed)
+   * @example dkim: { domainName: 'example.com', keySelector: 'mail2026', privateKey: process.env.DKIM_KEY! }
+   */
+  dkim?: DkimOptions | DkimOptions[];
 }
 
 /**
@@ -43,6 +52,8 @@ export abstract class BaseEmailBackend implements AsyncDisposable {
 
   constructor(options: BaseEmailBackendOptions = {}) {
     this.failSilently = options.failSilently ?? false;
+    if (options.dkim)
+      this.messageSettings = { dkim: new DkimSigner(options.dkim) };
   }
 
   /**

@@ -56,7 +56,7 @@ export class FileEmailBackend extends ConsoleEmailBackend {
    *   directory, cannot be created or is not writable.
    */
   constructor(options: FileEmailBackendOptions) {
-    super({ failSilently: options?.failSilently });
+    super({ failSilently: options?.failSilently, dkim: options?.dkim });
     this.stream = null;
     const given: unknown = options?.filePath;
     if (typeof given !== 'string' || !given) {
