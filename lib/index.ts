@@ -46,6 +46,10 @@ export {
 } from './backends/file.backend.js';
 export { LocmemEmailBackend } from './backends/locmem.backend.js';
 export { DummyEmailBackend } from './backends/dummy.backend.js';
+export {
+  NodemailerTransportBackend,
+  type NodemailerTransportBackendOptions,
+} from './backends/nodemailer-transport.backend.js';
 export { MailOutbox } from './testing/mail-outbox.js';
 export { MailModule } from './mail.module.js';
 export {
