@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { join } from 'node:path';
 import { MailModule, MailPreviewModule } from 'nestjs-mail';
+import { MailTemplatesModule } from 'nestjs-mail/templates';
 import { BoomController } from './boom.controller.js';
 import { ContactController } from './contact.controller.js';
 import { DEV_MAIL_STREAM, DevMailServer } from './dev-mail-server.js';
+import { loadOrCreateDkimKey } from './dkim-key.js';
 import { ErrorMailFilter } from './error-mail.filter.js';
 import { SignupController } from './signup.controller.js';
 
@@ -28,6 +31,14 @@ export class DevMailServerModule {}
         options: {
           url: config.get<string>('EMAIL_URL') || (await devServer.url()),
           timeout: 10,
+          // Signed with a key generated on first start (git-ignored); publish
+          // its public half as <selector>._domainkey.<domain> (see docs/deliverability.md).
+          dkim: loadOrCreateDkimKey(
+            config.get('DKIM_KEY_FILE') ||
+              join(import.meta.dirname, '..', '.dkim', 'private.pem'),
+            config.get('DKIM_DOMAIN') || 'example.com',
+            config.get('DKIM_SELECTOR') || 'sample',
+          ),
         },
         defaultFromEmail:
           config.get('DEFAULT_FROM_EMAIL') || 'webmaster@localhost',
@@ -39,6 +50,10 @@ export class DevMailServerModule {}
           .map((a) => a.trim()),
         subjectPrefix: '[Sample] ',
       }),
+    }),
+    // The signup mail's templates; `npm run build` copies them next to dist/main.js.
+    MailTemplatesModule.forRoot({
+      dir: join(import.meta.dirname, 'templates'),
     }),
     // The sent-mail page at /_mail: development only (it refuses to load in production anyway).
     ...(process.env.NODE_ENV === 'production'
