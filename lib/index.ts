@@ -150,4 +150,6 @@ export {
   type SerializedContent,
 } from './queue/message-codec.js';
 export { MAX_RECIPIENTS } from './message/email-message.js';
+/** @internal For the add-ons: loads an optional peer, failing with its install command. */
+export { importOptional } from './utils/import-optional.js';
 export type { RecipientRedirect } from './message/recipient-redirect.js';

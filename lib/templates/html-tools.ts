@@ -1,4 +1,4 @@
-import { importOptional } from '../utils/import-optional.js';
+import { importOptional } from '../index.js';
 
 /** The HTML helpers a set of templates needs, loaded at startup. */
 export interface HtmlTools {

@@ -450,6 +450,40 @@ describe('MailTemplatesModule', () => {
     expect(bytes).toContain('Content-Type: multipart/alternative');
   });
 
+  it('forRoot defaults: no directory, no templates', async () => {
+    const templates = await templatesFor({});
+    expect(templates.list()).toEqual([]);
+  });
+
+  it('forRootAsync with useExisting, and with imports + inject', async () => {
+    @Injectable()
+    class Options {
+      createMailTemplatesOptions(): MailTemplatesOptions {
+        return basic;
+      }
+    }
+    @Module({ providers: [Options], exports: [Options] })
+    class OptionsModule {}
+    for (const async of [
+      { imports: [OptionsModule], useExisting: Options },
+      {
+        imports: [OptionsModule],
+        inject: [Options],
+        useFactory: (o: Options) => o.createMailTemplatesOptions(),
+      },
+    ]) {
+      const moduleRef = await Test.createTestingModule({
+        imports: [MailTemplatesModule.forRootAsync(async)],
+      }).compile();
+      apps.push(moduleRef);
+      await moduleRef.init();
+      const rendered = await moduleRef
+        .get(MailTemplates)
+        .render('plain', { name: 'Cy' });
+      expect(rendered.text).toBe('Just text for Cy.\n');
+    }
+  });
+
   it('forRootAsync with useClass and an overridden options token', async () => {
     class Factory {
       createMailTemplatesOptions(): MailTemplatesOptions {

@@ -1,5 +1,5 @@
 import type HandlebarsNamespace from 'handlebars';
-import { importOptional } from '../../utils/import-optional.js';
+import { importOptional } from '../../index.js';
 import { MailTemplateError } from '../errors/mail-template.error.js';
 import type {
   CompiledTemplate,

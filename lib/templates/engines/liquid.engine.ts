@@ -1,5 +1,5 @@
 import type { Liquid } from 'liquidjs';
-import { importOptional } from '../../utils/import-optional.js';
+import { importOptional } from '../../index.js';
 import type {
   CompiledTemplate,
   CompileOptions,

@@ -1,4 +1,4 @@
-import { importOptional } from '../../utils/import-optional.js';
+import { importOptional } from '../../index.js';
 import type {
   CompiledTemplate,
   CompileOptions,

@@ -1,5 +1,5 @@
 import type * as PugModule from 'pug';
-import { importOptional } from '../../utils/import-optional.js';
+import { importOptional } from '../../index.js';
 import type {
   CompiledTemplate,
   EngineSetup,
