@@ -22,7 +22,7 @@ export interface HtmlToolsNeeded {
 /**
  * Loads the optional peers the templates need, each failing with its
  * install command: `@css-inline/css-inline` (chosen over juice: a Rust
- * inliner, several times faster on the same mail in `bench/templates.mjs`,
+ * inliner, about six times less CPU on the same mail in `bench/templates.mjs`,
  * maintained, no remote fetches when told so), `html-to-text`,
  * `@react-email/render`.
  */
