@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
+  // Generous: these machines are shared and noisy; speed is measured in bench/, never here.
+  testTimeout: 30_000,
   roots: ['<rootDir>/lib', '<rootDir>/test', '<rootDir>/sample-app/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   extensionsToTreatAsEsm: ['.ts'],

@@ -1,5 +1,5 @@
 // The worker processes of bench/queue.mjs: `node dist/cli.js worker --config bench/queue-worker.config.mjs`.
-import { queue } from '../dist/index.js';
+import { queue } from '../dist/queue/index.js';
 
 export default {
   options: { host: '127.0.0.1', port: Number(process.env.SMTP_PORT) },

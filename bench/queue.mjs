@@ -21,7 +21,8 @@ if (!existsSync(join(root, 'dist', 'queue', 'worker.command.js')))
 const { Module } = await import('@nestjs/common');
 const { NestFactory } = await import('@nestjs/core');
 const { Queue } = await import('bullmq');
-const { MailModule, MailService, queue } = await import('../dist/index.js');
+const { MailModule, MailService } = await import('../dist/index.js');
+const { queue } = await import('../dist/queue/index.js');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runCommand } from './debug-server/debug-server.command.js';
+import { runCommand } from './cli/cli-command.js';
 
 process.exitCode = await runCommand(process.argv.slice(2));

@@ -1,23 +1,44 @@
+/**
+ * `nestjs-mail`: Django's email API as a NestJS module. This is core: the
+ * module and service, messages, backends, the outbox, errors and delivery
+ * outcomes. Add-ons have entry points of their own (`nestjs-mail/testing`,
+ * `nestjs-mail/queue`, `nestjs-mail/health`, `nestjs-mail/preview`), so
+ * their optional peers never reach an app that does not use them.
+ *
+ * @packageDocumentation
+ */
+
+// The Nest module: registration, the service to inject, the mailers by alias.
+export { MailModule } from './mail.module.js';
 export {
-  BaseEmailBackend,
-  type BaseEmailBackendOptions,
-} from './backends/base.backend.js';
-export { BadHeaderError } from './errors/bad-header.error.js';
-export { ImproperlyConfiguredError } from './errors/improperly-configured.error.js';
-export { InvalidAddressError } from './errors/invalid-address.error.js';
-export { MessageEncodingError } from './errors/message-encoding.error.js';
+  MAIL_MODULE_OPTIONS,
+  type MailModuleExtras,
+} from './mail.module-definition.js';
+export type {
+  BackendName,
+  MailerConfig,
+  MailModuleOptions,
+  MailSettingsOptions,
+  SmtpMailerOptions,
+} from './interfaces/mail-module-options.interface.js';
 export {
-  parseMailbox,
-  parseMailboxList,
-  type Mailbox,
-} from './message/address.js';
-export {
-  DEFAULT_ATTACHMENT_MIME_TYPE,
-  type EmailAlternative,
-  type EmailAttachment,
-} from './message/attachment.js';
+  MailService,
+  type ConnectionChoice,
+  type MailAdminsOptions,
+  type MassMailItem,
+  type SendMailOptions,
+  type SendOptions,
+} from './mail.service.js';
+export { MailerRegistry } from './mailer.registry.js';
+export type { MailSettings } from './mail-settings.js';
+export { resolveBackendClass } from './mailer.factory.js';
+export { DEFAULT_MAILER } from './mail.constants.js';
+export { getMailerToken, InjectMailer } from './mail.decorators.js';
+
+// Messages: what you build and send.
 export {
   EmailMessage,
+  MAX_RECIPIENTS,
   type AttachmentInput,
   type EmailMessageOptions,
 } from './message/email-message.js';
@@ -25,17 +46,34 @@ export {
   EmailMultiAlternatives,
   type EmailMultiAlternativesOptions,
 } from './message/email-multi-alternatives.js';
-export { formatDate, makeMsgid, type HeaderValue } from './message/headers.js';
 export {
-  DEFAULT_MESSAGE_SETTINGS,
-  type MessageSettings,
-} from './message/message-settings.js';
-export { DkimSigner, type DkimOptions } from './message/dkim.js';
-export {
+  DEFAULT_ATTACHMENT_MIME_TYPE,
+  type EmailAlternative,
+  type EmailAttachment,
+} from './message/attachment.js';
+export type {
+  Envelope,
   MimeMessage,
-  type Envelope,
-  type RenderOptions,
+  RenderOptions,
 } from './message/mime-message.js';
+export type { HeaderValue } from './message/headers.js';
+export type { MessageSettings } from './message/message-settings.js';
+export type { DeterministicRendering } from './message/deterministic.js';
+export type { RecipientRedirect } from './message/recipient-redirect.js';
+export { DkimSigner, type DkimOptions } from './message/dkim.js';
+
+// Backends: where messages go. Each is also usable with `new`, outside Nest.
+export {
+  BaseEmailBackend,
+  type BaseEmailBackendOptions,
+} from './backends/base.backend.js';
+export type { MailerContext } from './backends/mailer-context.js';
+export {
+  SMTPConnection,
+  SmtpEmailBackend,
+  type SmtpEmailBackendOptions,
+} from './backends/smtp.backend.js';
+export { parseSmtpUrl } from './backends/smtp-url.js';
 export {
   ConsoleEmailBackend,
   type ConsoleEmailBackendOptions,
@@ -50,67 +88,6 @@ export {
   NodemailerTransportBackend,
   type NodemailerTransportBackendOptions,
 } from './backends/nodemailer-transport.backend.js';
-export { MailOutbox } from './testing/mail-outbox.js';
-export { MailModule } from './mail.module.js';
-export {
-  MAIL_MODULE_OPTIONS,
-  type MailModuleExtras,
-} from './mail.module-definition.js';
-export {
-  MailService,
-  type ConnectionChoice,
-  type MailAdminsOptions,
-  type MassMailItem,
-  type SendMailOptions,
-  type SendOptions,
-} from './mail.service.js';
-export { DEFAULT_MAILER } from './mail.constants.js';
-export { getMailerToken, InjectMailer } from './mail.decorators.js';
-export { MailerDoesNotExistError } from './errors/mailer-does-not-exist.error.js';
-export type {
-  BackendName,
-  MailerConfig,
-  MailModuleOptions,
-  MailSettingsOptions,
-  SmtpMailerOptions,
-} from './interfaces/mail-module-options.interface.js';
-export {
-  SMTPConnection,
-  SmtpEmailBackend,
-  type SmtpEmailBackendOptions,
-} from './backends/smtp.backend.js';
-export { parseSmtpUrl } from './backends/smtp-url.js';
-export {
-  startDebugSmtpServer,
-  type DebugSmtpServer,
-  type DebugSmtpServerOptions,
-} from './debug-server/debug-server.js';
-export { type ReceivedMessage } from './debug-server/debug-server.js';
-export { MailPreviewModule } from './preview/mail-preview.module.js';
-export {
-  DEFAULT_MAIL_PREVIEW_PATH,
-  MESSAGE_HTML_CSP,
-} from './preview/mail-preview.constants.js';
-export type {
-  MailPreviewModuleOptions,
-  MailPreviewSource,
-  MailPreviewSourceOption,
-  PreviewMessageInput,
-} from './preview/mail-preview.interfaces.js';
-export {
-  MailHealthIndicator,
-  type MailHealthCheckOptions,
-  type MailerHealth,
-} from './health/mail-health.indicator.js';
-export { SendError } from './errors/send.error.js';
-export type {
-  DeliveryClassification,
-  MessageOutcome,
-  MessageStatus,
-  RejectedRecipient,
-  SendResult,
-} from './delivery/message-outcome.js';
-export type { DetailedSendOptions } from './delivery/detailed-send.js';
 export {
   DEFAULT_FAILOVER_COOLDOWN,
   FailoverEmailBackend,
@@ -122,34 +99,43 @@ export {
   RoundRobinEmailBackend,
   roundRobin,
 } from './backends/composite/round-robin.backend.js';
-export { queue } from './queue/queue.config.js';
-export {
-  QueueEmailBackend,
-  jobIdOf,
-  DEFAULT_QUEUE_NAME,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  type MailJobData,
-} from './queue/queue.backend.js';
+
+// The outbox: what in-memory mailers recorded, and captures for tests.
+export { MailOutbox } from './outbox/mail-outbox.js';
 export type {
-  QueueMailerOptions,
-  RedisConnectionOptions,
-} from './queue/queue-mailer-options.interface.js';
-export { QueuedMessageTooLargeError } from './queue/queued-message-too-large.error.js';
-export { MailQueueWorkerModule } from './queue/mail-queue-worker.module.js';
-export { MailQueueWorker } from './queue/mail-queue-worker.js';
+  OutboxEntry,
+  OutboxRecord,
+  OutboxStatus,
+} from './outbox/outbox-entry.js';
 export {
-  MAIL_QUEUE_WORKER_OPTIONS,
-  type MailQueueWorkerOptions,
-} from './queue/mail-queue-worker.module-definition.js';
-export type { StoredOutcome } from './queue/mail-job.processor.js';
+  joinMailCapture,
+  MAIL_CAPTURE_HEADER,
+  type MailCapture,
+} from './outbox/mail-capture.js';
+
+// Delivery outcomes: what happened to each message of a send.
+export type { DetailedSendOptions } from './delivery/detailed-send.js';
+export type {
+  DeliveryClassification,
+  MessageOutcome,
+  MessageStatus,
+  RejectedRecipient,
+  SendResult,
+} from './delivery/message-outcome.js';
+export type { SmtpError } from './delivery/outcomes.js';
+
+// Errors, each with a message that says what to change.
+export { BadHeaderError } from './errors/bad-header.error.js';
+export { InvalidAddressError } from './errors/invalid-address.error.js';
+export { MessageEncodingError } from './errors/message-encoding.error.js';
+export { ImproperlyConfiguredError } from './errors/improperly-configured.error.js';
+export { MailerDoesNotExistError } from './errors/mailer-does-not-exist.error.js';
+export { SendError } from './errors/send.error.js';
+
+// A development SMTP server that prints what it receives (needs `smtp-server`).
 export {
-  serializeMessage,
-  deserializeMessage,
-  type SerializedMessage,
-  type SerializedAttachment,
-  type SerializedContent,
-} from './queue/message-codec.js';
-export { MAX_RECIPIENTS } from './message/email-message.js';
-/** @internal For the add-ons: loads an optional peer, failing with its install command. */
-export { importOptional } from './utils/import-optional.js';
-export type { RecipientRedirect } from './message/recipient-redirect.js';
+  startDebugSmtpServer,
+  type DebugSmtpServer,
+  type DebugSmtpServerOptions,
+  type ReceivedMessage,
+} from './debug-server/debug-server.js';

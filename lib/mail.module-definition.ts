@@ -3,13 +3,14 @@ import type { MailModuleOptions } from './interfaces/mail-module-options.interfa
 
 /** Extras of `forRoot`/`forRootAsync` that are not part of the options value. */
 export interface MailModuleExtras {
-  /** Register the module globally, so feature modules need not import it. */
-  isGlobal?: boolean;
   /**
-   * Aliases of named mailers to provide as `@InjectMailer(alias)` when the
-   * options come from `forRootAsync` (with `forRoot` they are read from `mailers`).
+   * Register the module globally, so feature modules (and the add-on modules:
+   * queue worker, health, preview) can inject `MailService`, `MailOutbox`,
+   * `MailerRegistry` and the mailers without importing it. With `false`,
+   * import `MailModule` into every module that injects them.
+   * @default true
    */
-  mailerAliases?: string[];
+  isGlobal?: boolean;
 }
 
 export const {
@@ -20,11 +21,8 @@ export const {
 } = new ConfigurableModuleBuilder<MailModuleOptions>({ moduleName: 'Mail' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createMailOptions')
-  .setExtras<MailModuleExtras>(
-    { isGlobal: false, mailerAliases: [] },
-    (definition, extras) => ({
-      ...definition,
-      global: extras.isGlobal,
-    }),
-  )
+  .setExtras<MailModuleExtras>({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

@@ -4,13 +4,14 @@ import {
   ConfigurableModuleClass,
   OPTIONS_TYPE,
 } from './mail.module-definition.js';
+import { injectedMailerAliases } from './mail.decorators.js';
 import { createMailProviders, mailExports } from './mail.providers.js';
 
 /**
  * Registers the mailers as providers and exports `MailService`, `MailOutbox`,
- * the default mailer (token `BaseEmailBackend`) and the named mailers
- * (`getMailerToken(alias)`). Connections are opened on first use and closed
- * on `app.close()`.
+ * `MailerRegistry`, the default mailer (token `BaseEmailBackend`) and the
+ * named mailers (`getMailerToken(alias)`). Global unless `isGlobal: false`.
+ * Connections are opened on first use and closed on `app.close()`.
  *
  * @example
  * MailModule.forRoot({ backend: 'console', defaultFromEmail: 'noreply@example.com' })
@@ -33,14 +34,12 @@ export class MailModule extends ConfigurableModuleClass {
 
   /**
    * Configures the module from a factory, class or existing provider (e.g.
-   * `ConfigService`). List named mailers in `mailerAliases` to inject them
-   * with `@InjectMailer(alias)`; `using` works for every configured alias.
+   * `ConfigService`). Every alias you inject with `@InjectMailer(alias)` is
+   * provided (the decorator records it, so there is no list to repeat);
+   * `using` works for every configured alias.
    */
   static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withMailers(
-      super.forRootAsync(options),
-      options.mailerAliases ?? [],
-    );
+    return withMailers(super.forRootAsync(options), injectedMailerAliases());
   }
 }
 

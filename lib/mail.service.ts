@@ -2,9 +2,12 @@ import type { Type } from '@nestjs/common';
 import type { BaseEmailBackend } from './backends/base.backend.js';
 import type { SendResult } from './delivery/message-outcome.js';
 import { skippedOutcome } from './delivery/outcomes.js';
-import type { BackendName } from './interfaces/mail-module-options.interface.js';
+import type {
+  BackendName,
+  MailerConfig,
+} from './interfaces/mail-module-options.interface.js';
 import { DEFAULT_MAILER } from './mail.constants.js';
-import { backendClass, createBackend } from './mailer.factory.js';
+import { resolveBackendClass } from './mailer.factory.js';
 import type { MailerRegistry } from './mailer.registry.js';
 import { EmailMessage } from './message/email-message.js';
 import { EmailMultiAlternatives } from './message/email-multi-alternatives.js';
@@ -55,7 +58,7 @@ export type MassMailItem = [
  * await this.mail.sendMail('Subject here', 'Here is the message.', 'from@example.com', ['to@example.com']);
  */
 export class MailService {
-  /** @internal Created by `MailModule`. */
+  /** @internal Created by `MailModule`; inject it. */
   constructor(private readonly registry: MailerRegistry) {}
 
   /**
@@ -189,19 +192,12 @@ export class MailService {
     backend?: BackendName | Type<BaseEmailBackend>,
     options: object = {},
   ): BaseEmailBackend {
-    const defaults = this.registry.options;
-    const config =
-      backend === undefined
-        ? {
-            backend: defaults.backend,
-            options: { ...(defaults.options ?? {}), ...options },
-          }
-        : { backend: backendClass(backend, null), options };
-    const connection = createBackend(
-      config as Parameters<typeof createBackend>[0],
-      this.registry.context(null),
-    );
-    return this.registry.bind(connection);
+    return backend === undefined
+      ? this.registry.createConnection(DEFAULT_MAILER, options)
+      : this.registry.create({
+          backend: resolveBackendClass(backend, null),
+          options,
+        } as MailerConfig);
   }
 
   /**

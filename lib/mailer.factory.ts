@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { BaseEmailBackend } from './backends/base.backend.js';
+import { ATTACH_CONTEXT, BaseEmailBackend } from './backends/base.backend.js';
+import type { MailerContext } from './backends/mailer-context.js';
 import { ConsoleEmailBackend } from './backends/console.backend.js';
 import { DummyEmailBackend } from './backends/dummy.backend.js';
 import { FileEmailBackend } from './backends/file.backend.js';
@@ -13,7 +14,7 @@ import type {
   MailerConfig,
 } from './interfaces/mail-module-options.interface.js';
 import type { MailSettings } from './mail-settings.js';
-import type { MailOutbox } from './testing/mail-outbox.js';
+import type { MessageSettings } from './message/message-settings.js';
 
 const BACKENDS: Record<BackendName, Type<BaseEmailBackend>> = {
   smtp: SmtpEmailBackend,
@@ -24,16 +25,11 @@ const BACKENDS: Record<BackendName, Type<BaseEmailBackend>> = {
   nodemailer: NodemailerTransportBackend,
 };
 
-/** What a new backend needs besides its own options. */
-export interface BackendContext {
-  settings: MailSettings;
-  outbox: MailOutbox;
-  /** Mailer alias; `null` for a connection from `getConnection()`. */
-  alias: string | null;
-}
-
-/** Resolves a backend name or class, with an error that lists the choices. */
-export function backendClass(
+/**
+ * Resolves a backend name or class as `MailModule` does.
+ * @throws ImproperlyConfiguredError that lists the choices, naming the mailer.
+ */
+export function resolveBackendClass(
   backend: MailerConfig['backend'],
   alias: string | null,
 ): Type<BaseEmailBackend> {
@@ -52,14 +48,16 @@ export function backendClass(
 }
 
 /**
- * Creates a backend from its configuration. Constructor errors (a file backend
- * without `filePath`, SSL and TLS together) are re-thrown naming the mailer.
+ * Creates a backend from its configuration, passing the context to its
+ * constructor (and attaching it afterwards to a user's class that does not
+ * pass it on). Constructor errors (a file backend without `filePath`, SSL and
+ * TLS together) are re-thrown naming the mailer.
  */
 export function createBackend(
   config: MailerConfig,
-  context: BackendContext,
+  context: MailerContext,
 ): BaseEmailBackend {
-  const Backend = backendClass(config.backend, context.alias);
+  const Backend = resolveBackendClass(config.backend, context.alias);
   let options: object = config.options ?? {};
   if (
     Backend === SmtpEmailBackend &&
@@ -69,12 +67,14 @@ export function createBackend(
     const { url, ...rest } = options as { url: string };
     options = { ...parseSmtpUrl(url), ...rest };
   }
-  let backend: BaseEmailBackend;
   try {
-    backend =
-      Backend === LocmemEmailBackend
-        ? new LocmemEmailBackend(options, context.outbox)
-        : new (Backend as new (options: object) => BaseEmailBackend)(options);
+    const backend = new (
+      Backend as new (
+        options: object,
+        context: MailerContext,
+      ) => BaseEmailBackend
+    )(options, context);
+    return backend[ATTACH_CONTEXT](context);
   } catch (err) {
     if (err instanceof ImproperlyConfiguredError || !(err instanceof Error))
       throw err;
@@ -82,25 +82,19 @@ export function createBackend(
       `${where(context.alias)}${err.message}`,
     );
   }
-  return configure(backend, context);
 }
 
-/** Gives a backend the module's message settings (recipient redirect included) and its alias. */
-export function configure(
-  backend: BaseEmailBackend,
-  context: BackendContext,
-): BaseEmailBackend {
-  backend.alias = context.alias;
-  const { dkim } = backend.messageSettings;
-  backend.messageSettings = {
-    defaultFromEmail: context.settings.defaultFromEmail,
-    defaultCharset: context.settings.defaultCharset,
-    useLocaltime: context.settings.useLocaltime,
-  };
-  if (dkim) backend.messageSettings.dkim = dkim;
-  if (context.settings.redirect)
-    backend.messageSettings.redirect = context.settings.redirect;
-  return backend;
+/** The part of the module settings a backend renders messages with. */
+export function messageSettingsOf(
+  settings: MailSettings,
+): Partial<MessageSettings> {
+  const { defaultFromEmail, defaultCharset, useLocaltime, redirect } = settings;
+  return Object.freeze({
+    defaultFromEmail,
+    defaultCharset,
+    useLocaltime,
+    ...(redirect && { redirect }),
+  });
 }
 
 function where(alias: string | null): string {

@@ -8,7 +8,7 @@ import {
   startDebugSmtpServer,
   type DebugSmtpServer,
 } from '../lib/debug-server/debug-server.js';
-import { runCommand, USAGE } from '../lib/debug-server/debug-server.command.js';
+import { runCommand, USAGE } from '../lib/cli/cli-command.js';
 import {
   INSTALL_SMTP_SERVER,
   loadSmtpServer,

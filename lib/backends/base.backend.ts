@@ -7,6 +7,16 @@ import type { SendResult } from '../delivery/message-outcome.js';
 import { DkimSigner, type DkimOptions } from '../message/dkim.js';
 import type { EmailMessage } from '../message/email-message.js';
 import type { MessageSettings } from '../message/message-settings.js';
+import type { MailOutbox } from '../outbox/mail-outbox.js';
+import type { MailerContext } from './mailer-context.js';
+
+/**
+ * Gives a backend its context when it was built without one (a user's class
+ * whose constructor does not pass it on, or a provider overridden in a
+ * TestingModule). A backend that has a context keeps it.
+ * @internal Called by the mailer registry only.
+ */
+export const ATTACH_CONTEXT = Symbol('nestjs-mail.attachContext');
 
 /** Options every backend accepts. */
 export interface BaseEmailBackendOptions {
@@ -41,19 +51,54 @@ export interface BaseEmailBackendOptions {
  */
 export abstract class BaseEmailBackend implements AsyncDisposable {
   /** See {@link BaseEmailBackendOptions.failSilently}. */
-  failSilently: boolean;
+  readonly failSilently: boolean;
+  #context: MailerContext | undefined;
+  readonly #dkim: DkimSigner | undefined;
+
+  /**
+   * @param options the backend's options.
+   * @param context given by `MailModule`; pass it on from a subclass
+   *   constructor (`super(options, context)`). Without it the backend uses
+   *   Django's defaults until the module attaches one.
+   */
+  constructor(options: BaseEmailBackendOptions = {}, context?: MailerContext) {
+    this.failSilently = options?.failSilently ?? false;
+    this.#context = context;
+    this.#dkim = options?.dkim ? new DkimSigner(options.dkim) : undefined;
+  }
+
   /**
    * Name of the mailer this backend serves (`'default'` or a key of the
    * module's `mailers`); `null` for a connection made by hand.
    */
-  alias: string | null = null;
-  /** Defaults used when this backend renders messages (set by the Nest module). */
-  messageSettings: Partial<MessageSettings> = {};
+  get alias(): string | null {
+    return this.#context?.alias ?? null;
+  }
 
-  constructor(options: BaseEmailBackendOptions = {}) {
-    this.failSilently = options.failSilently ?? false;
-    if (options.dkim)
-      this.messageSettings = { dkim: new DkimSigner(options.dkim) };
+  /** Defaults used when this backend renders messages (given by the Nest module). */
+  get messageSettings(): Readonly<Partial<MessageSettings>> {
+    const settings = this.#context?.messageSettings ?? {};
+    return this.#dkim ? { ...settings, dkim: this.#dkim } : settings;
+  }
+
+  /** The application's outbox, when the module gave one (see {@link MailerContext}). */
+  protected get contextOutbox(): MailOutbox | undefined {
+    return this.#context?.outbox;
+  }
+
+  /**
+   * The outbox this backend records what it sends in, if it is one that
+   * does (the in-memory backend); a queued mailer in front of it records
+   * its `'queued'` entries there too.
+   */
+  get outbox(): MailOutbox | undefined {
+    return undefined;
+  }
+
+  /** @internal See {@link ATTACH_CONTEXT}. */
+  [ATTACH_CONTEXT](context: MailerContext): this {
+    this.#context ??= context;
+    return this;
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   BaseEmailBackend,
   type BaseEmailBackendOptions,
 } from './base.backend.js';
+import type { MailerContext } from './mailer-context.js';
 
 /** Options of {@link ConsoleEmailBackend}. */
 export interface ConsoleEmailBackendOptions extends BaseEmailBackendOptions {
@@ -44,8 +45,11 @@ export class ConsoleEmailBackend extends BaseEmailBackend {
   private readonly queue = new SerialQueue();
 
   /** @param options the stream to write to, and `failSilently`. */
-  constructor(options: ConsoleEmailBackendOptions = {}) {
-    super(options);
+  constructor(
+    options: ConsoleEmailBackendOptions = {},
+    context?: MailerContext,
+  ) {
+    super(options, context);
     this.stream = options.stream ?? process.stdout;
   }
 

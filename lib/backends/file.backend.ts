@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
 import type { BaseEmailBackendOptions } from './base.backend.js';
+import type { MailerContext } from './mailer-context.js';
 import { ConsoleEmailBackend } from './console.backend.js';
 
 /** Options of {@link FileEmailBackend}. */
@@ -55,8 +56,11 @@ export class FileEmailBackend extends ConsoleEmailBackend {
    * @throws ImproperlyConfiguredError when `filePath` is missing, is not a
    *   directory, cannot be created or is not writable.
    */
-  constructor(options: FileEmailBackendOptions) {
-    super({ failSilently: options?.failSilently, dkim: options?.dkim });
+  constructor(options: FileEmailBackendOptions, context?: MailerContext) {
+    super(
+      { failSilently: options?.failSilently, dkim: options?.dkim },
+      context,
+    );
     this.stream = null;
     const given: unknown = options?.filePath;
     if (typeof given !== 'string' || !given) {

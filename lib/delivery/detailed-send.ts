@@ -1,5 +1,6 @@
 import type { EmailMessage } from '../message/email-message.js';
 import type { MessageSettings } from '../message/message-settings.js';
+import { SendError } from '../errors/send.error.js';
 import type { MessageOutcome, SendResult } from './message-outcome.js';
 import { skippedOutcome } from './outcomes.js';
 
@@ -15,6 +16,9 @@ export interface DetailedSendOptions {
   keepOpen?: boolean;
 }
 
+/** What an outcome records of a validated message. */
+export type ValidatedMessage = Pick<MessageOutcome, 'messageId' | 'envelope'>;
+
 /**
  * Validates every message with recipients before anything is sent (a bad
  * header throws here and sends nothing of the batch), keeping what an outcome
@@ -24,7 +28,7 @@ export interface DetailedSendOptions {
 export function validateAll(
   messages: EmailMessage[],
   settings: Partial<MessageSettings>,
-): Array<Pick<MessageOutcome, 'messageId' | 'envelope'> | null> {
+): Array<ValidatedMessage | null> {
   return messages.map((message) => {
     if (!message.recipients().length) return null;
     const mime = message.message(settings);
@@ -60,4 +64,20 @@ export function outcomesFromCount(
     };
   });
   return { sent: count, outcomes };
+}
+
+/**
+ * The end of every detailed send: counts what was sent and, unless
+ * `failSilently`, throws a {@link SendError} listing every outcome when a
+ * message with recipients did not go out.
+ * @internal
+ */
+export function settle(
+  outcomes: MessageOutcome[],
+  failSilently: boolean,
+): SendResult {
+  const result = { sent: outcomes.filter((o) => o.sent).length, outcomes };
+  if (!failSilently && outcomes.some((o) => !o.sent && o.status !== 'skipped'))
+    throw new SendError(result);
+  return result;
 }

@@ -1,9 +1,12 @@
 import type * as Terminus from '@nestjs/terminus';
 import { importOptional } from '../utils/import-optional.js';
 
+/** @internal Token of the loaded `@nestjs/terminus` module. */
+export const TERMINUS = Symbol('nestjs-mail:terminus');
+
 /** What to tell a user who uses the health indicator without `@nestjs/terminus`. */
 export const INSTALL_TERMINUS =
-  'Install @nestjs/terminus to use MailHealthIndicator: npm install @nestjs/terminus';
+  'Install @nestjs/terminus to use MailHealthModule: npm install @nestjs/terminus';
 
 /**
  * Loads the optional peer dependency `@nestjs/terminus`, or throws an Error

@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type * as Terminus from '@nestjs/terminus';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import { SmtpEmailBackend } from '../backends/smtp.backend.js';
-import type { MailerConfig } from '../interfaces/mail-module-options.interface.js';
-import { DEFAULT_MAILER } from '../mail.constants.js';
-import { createBackend } from '../mailer.factory.js';
-import { MailerRegistry } from '../mailer.registry.js';
-import { loadTerminus } from './load-terminus.js';
+import {
+  ImproperlyConfiguredError,
+  MailerRegistry,
+  SmtpEmailBackend,
+} from '../index.js';
+import { TERMINUS } from './load-terminus.js';
+import { MAIL_HEALTH_OPTIONS } from './mail-health.module-definition.js';
 
 /** Options of {@link MailHealthIndicator.isHealthy}. */
 export interface MailHealthCheckOptions {
@@ -43,8 +44,8 @@ export interface MailerHealth {
  * shared one, and sends no mail. Needs the optional peer dependency
  * `@nestjs/terminus`.
  *
- * Add it to the providers of the module that has your health controller;
- * it finds the app's mailers wherever `MailModule` is imported.
+ * Import `MailHealthModule` where your health controller is; the indicator
+ * reads the app's mailers from the injected `MailerRegistry`.
  *
  * @example
  * \@Controller('health')
@@ -60,7 +61,17 @@ export interface MailerHealth {
  */
 @Injectable()
 export class MailHealthIndicator {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  readonly #indicators: InstanceType<typeof Terminus.HealthIndicatorService>;
+
+  /** @internal Created by `MailHealthModule`. */
+  constructor(
+    @Inject(TERMINUS) terminus: typeof Terminus,
+    @Inject(MAIL_HEALTH_OPTIONS)
+    private readonly defaults: MailHealthCheckOptions,
+    @Optional() private readonly registry?: MailerRegistry,
+  ) {
+    this.#indicators = new terminus.HealthIndicatorService();
+  }
 
   /**
    * Checks the SMTP mailers concurrently. `down` when any of them is down,
@@ -68,20 +79,22 @@ export class MailHealthIndicator {
    * `mailers.<alias>`.
    *
    * @param key the key of the result in the health report.
+   * @param options override the module's defaults for this check.
    */
   async isHealthy<const Key extends string = 'mail'>(
     key: Key = 'mail' as Key,
-    { timeout = 5000, aliases }: MailHealthCheckOptions = {},
+    options: MailHealthCheckOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
-    const { HealthIndicatorService } = await loadTerminus();
-    const indicator = this.findOrCreate(HealthIndicatorService).check(key);
-    const registry = this.moduleRef.get(MailerRegistry, { strict: false });
-    const wanted = aliases ?? [
-      DEFAULT_MAILER,
-      ...Object.keys(registry.options.mailers ?? {}),
-    ];
+    const { timeout = 5000, aliases } = { ...this.defaults, ...options };
+    const registry = this.registry;
+    if (!registry) {
+      throw new ImproperlyConfiguredError(
+        'MailHealthModule needs MailModule in the same application (registered globally, the default, or imported next to it).',
+      );
+    }
+    const indicator = this.#indicators.check(key);
     const checks = await Promise.all(
-      wanted.map(async (alias) => {
+      (aliases ?? registry.aliases()).map(async (alias) => {
         const connection = freshConnection(registry, alias, timeout);
         return connection
           ? ([alias, await probe(connection, timeout)] as const)
@@ -95,20 +108,13 @@ export class MailHealthIndicator {
       ? indicator.up({ mailers })
       : indicator.down({ mailers });
   }
-
-  private findOrCreate<T>(type: new () => T): T {
-    try {
-      return this.moduleRef.get(type, { strict: false });
-    } catch {
-      return new type();
-    }
-  }
 }
 
 /**
- * A new, unopened connection with the mailer's configuration and `timeout`
- * (ms) as its socket timeouts, or `undefined`
- * when the mailer does not send over SMTP. Throws for an unknown alias.
+ * A new, unopened connection of an SMTP mailer (never its shared one), with
+ * `timeout` (ms) as its socket timeouts so a silent server frees the socket
+ * too; `undefined` when the mailer does not send over SMTP. Throws for an
+ * unknown alias.
  */
 function freshConnection(
   registry: MailerRegistry,
@@ -116,20 +122,11 @@ function freshConnection(
   timeout: number,
 ): SmtpEmailBackend | undefined {
   if (!(registry.get(alias) instanceof SmtpEmailBackend)) return undefined;
-  const config =
-    alias === DEFAULT_MAILER
-      ? registry.options
-      : registry.options.mailers?.[alias];
-  if (!config) return undefined;
-  // Its own socket timeouts match, so a silent server frees the socket too.
-  const options = { ...config.options, timeout: timeout / 1000 };
-  const connection = createBackend(
-    { ...config, options } as MailerConfig,
-    registry.context(alias),
-  );
-  if (!(connection instanceof SmtpEmailBackend)) return undefined;
-  connection.failSilently = false;
-  return connection;
+  const connection = registry.createConnection(alias, {
+    timeout: timeout / 1000,
+    failSilently: false,
+  });
+  return connection instanceof SmtpEmailBackend ? connection : undefined;
 }
 
 async function probe(

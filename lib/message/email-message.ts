@@ -1,3 +1,4 @@
+import { OUTBOX_ENTRY } from '../outbox/outbox-entry.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -131,10 +132,15 @@ export class EmailMessage {
    */
   encoding: string | null = null;
   /**
-   * Alias of the mailer that delivered this copy; set by the in-memory backend
-   * on the copies it stores (Django's `sent_using`).
+   * Alias of the mailer that delivered this copy, for the copies a
+   * `MailOutbox` holds (Django's `sent_using`); `undefined` elsewhere.
+   * @deprecated Read `outbox.entries[i].mailer` (or `MailOutbox.entryOf(message)`).
    */
-  sentUsing?: string | null;
+  get sentUsing(): string | null | undefined {
+    return (this as { [OUTBOX_ENTRY]?: { mailer?: string | null } })[
+      OUTBOX_ENTRY
+    ]?.mailer;
+  }
   /** Generated on the first `message()` and kept, so a resend carries the same Message-ID. */
   private generatedMessageId?: string;
 

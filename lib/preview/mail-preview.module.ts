@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
-import { loadMailparser } from './load-mailparser.js';
+import { ImproperlyConfiguredError } from '../index.js';
+import { loadMailparser } from '../utils/load-mailparser.js';
 import { createMailPreviewController } from './mail-preview.controller.js';
 import {
   DEFAULT_MAIL_PREVIEW_PATH,
@@ -60,7 +60,10 @@ export class MailPreviewModule {
             return options;
           },
         },
-        { provide: MAILPARSER, useFactory: () => loadMailparser() },
+        {
+          provide: MAILPARSER,
+          useFactory: () => loadMailparser('MailPreviewModule'),
+        },
         MailPreviewService,
       ],
     };

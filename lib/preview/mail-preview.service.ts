@@ -1,14 +1,17 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type OnModuleInit,
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type * as Mailparser from 'mailparser';
-import { BaseEmailBackend } from '../backends/base.backend.js';
-import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
-import { MailOutbox } from '../testing/mail-outbox.js';
+import {
+  ImproperlyConfiguredError,
+  MailerRegistry,
+  MailOutbox,
+} from '../index.js';
 import { MAILPARSER, MAIL_PREVIEW_OPTIONS } from './mail-preview.constants.js';
 import type {
   MailPreviewModuleOptions,
@@ -42,6 +45,8 @@ export class MailPreviewService implements OnModuleInit {
     private readonly options: MailPreviewModuleOptions,
     @Inject(MAILPARSER) private readonly mailparser: typeof Mailparser,
     private readonly moduleRef: ModuleRef,
+    @Optional() private readonly outbox?: MailOutbox,
+    @Optional() private readonly mailers?: MailerRegistry,
   ) {}
 
   /** Resolves the sources once every provider of the app exists. */
@@ -87,8 +92,16 @@ export class MailPreviewService implements OnModuleInit {
     source: NonNullable<MailPreviewModuleOptions['sources']>[number],
   ): MailPreviewSource {
     if (source === 'outbox') {
-      const outbox = this.lookup(MailOutbox, "the 'outbox' source");
-      return new OutboxPreviewSource(outbox, () => this.messageSettings());
+      if (!this.outbox || !this.mailers) {
+        throw new ImproperlyConfiguredError(
+          "MailPreviewModule: the 'outbox' source needs MailModule in the same app (registered globally, the default).",
+        );
+      }
+      const mailers = this.mailers;
+      return new OutboxPreviewSource(
+        this.outbox,
+        () => mailers.get().messageSettings,
+      );
     }
     if (typeof source === 'function') {
       const found = this.lookup(source, `the source ${source.name}`);
@@ -112,23 +125,9 @@ export class MailPreviewService implements OnModuleInit {
     try {
       return this.moduleRef.get(token, { strict: false });
     } catch (err) {
-      const hint =
-        token === (MailOutbox as Type<unknown>)
-          ? 'import MailModule in the same app'
-          : `add ${token.name} to the providers of a module of the app`;
       throw new ImproperlyConfiguredError(
-        `MailPreviewModule: ${what} was not found: ${hint}. (${(err as Error).message})`,
+        `MailPreviewModule: ${what} was not found: add ${token.name} to the providers of a module of the app. (${(err as Error).message})`,
       );
-    }
-  }
-
-  /** The default mailer's settings, so the outbox renders as it would be sent. */
-  private messageSettings() {
-    try {
-      return this.moduleRef.get(BaseEmailBackend, { strict: false })
-        .messageSettings;
-    } catch {
-      return {};
     }
   }
 }

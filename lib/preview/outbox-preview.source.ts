@@ -1,14 +1,8 @@
-import type { EmailMessage } from '../message/email-message.js';
-import type { MessageSettings } from '../message/message-settings.js';
-import type { MimeMessage } from '../message/mime-message.js';
-import { MailOutbox } from '../testing/mail-outbox.js';
+import type { MailOutbox, MessageSettings, OutboxEntry } from '../index.js';
 import type {
   MailPreviewSource,
   PreviewMessageInput,
 } from './mail-preview.interfaces.js';
-
-/** `Date.now()` at the front of a Message-ID made by `makeMsgid()`. */
-const GENERATED_MSGID = /^<(\d{13})\.\d+\.\d+@/;
 
 /**
  * The `'outbox'` source of the preview page: the messages in the app's
@@ -18,7 +12,7 @@ const GENERATED_MSGID = /^<(\d{13})\.\d+\.\d+@/;
  * @internal
  */
 export class OutboxPreviewSource implements MailPreviewSource {
-  private readonly seen = new WeakMap<EmailMessage, PreviewMessageInput>();
+  private readonly seen = new WeakMap<OutboxEntry, PreviewMessageInput>();
   private lastId = 0;
 
   constructor(
@@ -29,22 +23,21 @@ export class OutboxPreviewSource implements MailPreviewSource {
   /** Renders each message once; later calls reuse the bytes. */
   async previewMessages(): Promise<PreviewMessageInput[]> {
     const entries: PreviewMessageInput[] = [];
-    for (const message of [...this.outbox.messages]) {
-      let entry = this.seen.get(message);
+    for (const recorded of [...this.outbox.entries]) {
+      let entry = this.seen.get(recorded);
       if (!entry) {
-        entry = await this.render(message);
-        this.seen.set(message, entry);
+        entry = await this.render(recorded);
+        this.seen.set(recorded, entry);
       }
       entries.push(entry);
     }
     return entries;
   }
 
-  private async render(message: EmailMessage): Promise<PreviewMessageInput> {
-    const delivery = MailOutbox.deliveryOf(message);
-    const copy = message.clone();
-    let mime = copy.message(delivery?.settings ?? this.settings());
-    let receivedAt = sentAt(mime);
+  private async render(delivery: OutboxEntry): Promise<PreviewMessageInput> {
+    const copy = delivery.message.clone();
+    let mime = copy.message(delivery.settings ?? this.settings());
+    let receivedAt = delivery.sentAt;
     const dateHeader = Object.keys(copy.extraHeaders ?? {}).find(
       (name) => name.toLowerCase() === 'date',
     );
@@ -52,7 +45,7 @@ export class OutboxPreviewSource implements MailPreviewSource {
       const given = new Date(copy.extraHeaders[dateHeader]);
       if (!Number.isNaN(given.getTime())) receivedAt = given;
     }
-    if (delivery?.raw) {
+    if (delivery.raw) {
       // The bytes the in-memory backend rendered when it "sent" the message.
       return {
         id: String(++this.lastId),
@@ -73,15 +66,4 @@ export class OutboxPreviewSource implements MailPreviewSource {
       envelope: mime.envelope,
     };
   }
-}
-
-/**
- * When the in-memory backend stored the message: it renders the message
- * before storing it, which fixes the generated Message-ID, whose first field
- * is the time. A Message-ID given by hand leaves "when the page first saw it".
- */
-function sentAt(mime: MimeMessage): Date {
-  const id = mime.get('Message-ID') ?? '';
-  const match = GENERATED_MSGID.exec(id);
-  return match ? new Date(Number(match[1])) : new Date();
 }

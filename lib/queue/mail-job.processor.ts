@@ -1,12 +1,11 @@
 import type { Job } from 'bullmq';
-import type { BaseEmailBackend } from '../backends/base.backend.js';
-import type {
-  MessageOutcome,
-  SendResult,
-} from '../delivery/message-outcome.js';
-import type { SmtpError } from '../delivery/outcomes.js';
-import { BadHeaderError } from '../errors/bad-header.error.js';
-import { SendError } from '../errors/send.error.js';
+import {
+  BadHeaderError,
+  SendError,
+  type BaseEmailBackend,
+  type SmtpError,
+} from '../index.js';
+import type { MessageOutcome, SendResult } from '../index.js';
 import type { BullmqModule } from './load-bullmq.js';
 import { deserializeMessage } from './message-codec.js';
 import type { MailJobData } from './queue.backend.js';

@@ -2,14 +2,12 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Worker } from 'bullmq';
-import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
-import { DEFAULT_MAILER } from '../mail.constants.js';
-import { MailerRegistry } from '../mailer.registry.js';
+import { ImproperlyConfiguredError, MailerRegistry } from '../index.js';
 import { processMailJob, type StoredOutcome } from './mail-job.processor.js';
 import {
   MAIL_QUEUE_WORKER_OPTIONS,
@@ -35,7 +33,7 @@ export class MailQueueWorker
   constructor(
     @Inject(MAIL_QUEUE_WORKER_OPTIONS)
     private readonly options: MailQueueWorkerOptions,
-    private readonly moduleRef: ModuleRef,
+    @Optional() private readonly registry?: MailerRegistry,
   ) {}
 
   /** Starts taking jobs. */
@@ -77,21 +75,16 @@ export class MailQueueWorker
   }
 
   private queuedMailer(): QueueEmailBackend {
-    let registry: MailerRegistry;
-    try {
-      registry = this.moduleRef.get(MailerRegistry, { strict: false });
-    } catch {
+    const registry = this.registry;
+    if (!registry) {
       throw new ImproperlyConfiguredError(
-        'MailQueueWorkerModule needs MailModule in the same application, configured with the queued mailer.',
+        'MailQueueWorkerModule needs MailModule in the same application, configured with the queued mailer ' +
+          '(registered globally, the default, or imported next to MailQueueWorkerModule).',
       );
     }
-    const aliases = [
-      DEFAULT_MAILER,
-      ...Object.keys(registry.options.mailers ?? {}),
-    ];
-    const queued = aliases.filter(
-      (alias) => registry.get(alias) instanceof QueueEmailBackend,
-    );
+    const queued = registry
+      .aliases()
+      .filter((alias) => registry.get(alias) instanceof QueueEmailBackend);
     const alias = this.options.mailer ?? (queued.length === 1 ? queued[0] : '');
     if (!queued.includes(alias)) {
       throw new ImproperlyConfiguredError(

@@ -1,5 +1,4 @@
-import { EmailMessage } from '../message/email-message.js';
-import { EmailMultiAlternatives } from '../message/email-multi-alternatives.js';
+import { EmailMessage, EmailMultiAlternatives } from '../index.js';
 
 /** Text, or bytes as base64. */
 export type SerializedContent = { text: string } | { base64: string };

@@ -1,4 +1,4 @@
-import type { BaseEmailBackendOptions } from '../backends/base.backend.js';
+import type { BaseEmailBackendOptions } from '../index.js';
 
 /**
  * Where Redis is: `{ host, port }` (plus `password`, `db`, `tls`, ... as

@@ -1,11 +1,10 @@
 import type { Queue } from 'bullmq';
-import { BaseEmailBackend } from '../backends/base.backend.js';
-import { LocmemEmailBackend } from '../backends/locmem.backend.js';
-import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
-import type { EmailMessage } from '../message/email-message.js';
-import { DEFAULT_MESSAGE_SETTINGS } from '../message/message-settings.js';
-import type { Envelope } from '../message/mime-message.js';
-import { MailOutbox } from '../testing/mail-outbox.js';
+import {
+  BaseEmailBackend,
+  ImproperlyConfiguredError,
+  type EmailMessage,
+  type Envelope,
+} from '../index.js';
 import { loadBullmq, type BullmqModule } from './load-bullmq.js';
 import { serializeMessage, type SerializedMessage } from './message-codec.js';
 import type {
@@ -56,9 +55,9 @@ export function jobIdOf(messageId: string): string {
  * holds the jobs. The job id is the Message-ID, so sending the same message
  * object (or the same `Message-ID` header) twice queues it once.
  *
- * When the target is an in-memory (`locmem`) mailer, as in tests, each queued
- * message is also recorded in its `MailOutbox` with status `'queued'`, and
- * becomes `'sent'` when a worker of that app delivers it.
+ * When the target records to an outbox (an in-memory `locmem` mailer, as in
+ * tests), each queued message is also recorded there with status
+ * `'queued'`, and becomes `'sent'` when a worker of that app delivers it.
  */
 export class QueueEmailBackend extends BaseEmailBackend {
   /** The options it was configured with. */
@@ -193,9 +192,9 @@ export class QueueEmailBackend extends BaseEmailBackend {
     const mime = message.message(this.messageSettings);
     const messageId = mime.get('Message-ID')!;
     const copy = message.clone();
+    // Outside Nest there are no module settings: Django's default sender.
     copy.fromEmail ||=
-      this.messageSettings.defaultFromEmail ??
-      DEFAULT_MESSAGE_SETTINGS.defaultFromEmail;
+      this.messageSettings.defaultFromEmail ?? 'webmaster@localhost';
     const given = new Set(
       Object.keys(copy.extraHeaders).map((name) => name.toLowerCase()),
     );
@@ -214,14 +213,11 @@ export class QueueEmailBackend extends BaseEmailBackend {
   }
 
   private recordQueued({ copy, data, envelope }: PreparedJob): void {
-    if (!(this.target instanceof LocmemEmailBackend)) return;
-    const { outbox } = this.target;
-    const known = outbox.messages.some(
-      (m) => MailOutbox.deliveryOf(m)?.messageId === data.messageId,
-    );
-    if (known) return;
-    copy.sentUsing = this.alias;
-    outbox.record(copy, {
+    const outbox = this.target?.outbox;
+    if (!outbox || outbox.findByMessageId(data.messageId)) return;
+    outbox.record({
+      message: copy,
+      mailer: this.alias,
       envelope,
       settings: { ...this.messageSettings },
       status: 'queued',

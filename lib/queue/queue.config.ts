@@ -1,4 +1,4 @@
-import type { MailerConfig } from '../interfaces/mail-module-options.interface.js';
+import type { MailerConfig } from '../index.js';
 import { QueueEmailBackend } from './queue.backend.js';
 import type { QueueMailerOptions } from './queue-mailer-options.interface.js';
 

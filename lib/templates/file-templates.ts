@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { enginesByExtension } from './engines/built-in-engines.js';
-import { MailTemplateError } from './errors/mail-template.error.js';
+import { enginesByExtension } from './built-in-engines.js';
+import { MailTemplateError } from './mail-template.error.js';
 import type { MailTemplatesOptions } from './mail-templates-options.interface.js';
 import { localeChain } from './locale-chain.js';
 import { missingDirMessage } from './missing-dir.js';

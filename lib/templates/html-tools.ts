@@ -1,4 +1,4 @@
-import { importOptional } from '../index.js';
+import { importOptional } from '../utils/import-optional.js';
 
 /** The HTML helpers a set of templates needs, loaded at startup. */
 export interface HtmlTools {

@@ -38,6 +38,6 @@ export type {
   TemplateEngine,
   TemplateSource,
 } from './template-engine.interface.js';
-export { MailTemplateError } from './errors/mail-template.error.js';
-export { MailTemplateRenderError } from './errors/mail-template-render.error.js';
-export { MailTemplateNotFoundError } from './errors/mail-template-not-found.error.js';
+export { MailTemplateError } from './mail-template.error.js';
+export { MailTemplateRenderError } from './mail-template-render.error.js';
+export { MailTemplateNotFoundError } from './mail-template-not-found.error.js';

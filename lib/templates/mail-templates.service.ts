@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { EmailMultiAlternatives, type HeaderValue } from '../index.js';
 import type { FunctionTemplate, TemplateHandle } from './define-template.js';
-import { MailTemplateNotFoundError } from './errors/mail-template-not-found.error.js';
-import { MailTemplateError } from './errors/mail-template.error.js';
+import { MailTemplateNotFoundError } from './mail-template-not-found.error.js';
+import { MailTemplateError } from './mail-template.error.js';
 import {
   loadFileTemplates,
   type LoadedFileTemplate,

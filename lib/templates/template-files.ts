@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { MailTemplateError } from './errors/mail-template.error.js';
+import { MailTemplateError } from './mail-template.error.js';
 
 /** The three files a template may have. */
 export type TemplatePart = 'subject' | 'txt' | 'html';

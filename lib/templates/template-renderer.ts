@@ -3,7 +3,7 @@ import type {
   ReactTemplateOutput,
   TemplateOutput,
 } from './define-template.js';
-import { MailTemplateRenderError } from './errors/mail-template-render.error.js';
+import { MailTemplateRenderError } from './mail-template-render.error.js';
 import type { CompiledFile, LoadedFileTemplate } from './file-templates.js';
 import type { HtmlTools } from './html-tools.js';
 import { localeChain } from './locale-chain.js';

@@ -4,12 +4,14 @@
  *
  * @packageDocumentation
  */
-export { MailOutbox, type MailDelivery } from './mail-outbox.js';
+// Core's outbox and captures, re-exported where tests look for them.
 export {
   joinMailCapture,
   MAIL_CAPTURE_HEADER,
+  MailOutbox,
   type MailCapture,
-} from './mail-capture.js';
+  type OutboxEntry,
+} from '../index.js';
 export { MailTestingModule } from './mail-testing.module.js';
 export { type MailTestingOptions } from './mail-testing.providers.js';
 export {
@@ -32,4 +34,4 @@ export {
   type TextCriterion,
 } from './sent-mail-criteria.js';
 export { mailMatchers, type MailMatcherResult } from './mail-matchers.js';
-export type { DeterministicRendering } from '../message/deterministic.js';
+export type { DeterministicRendering } from '../index.js';

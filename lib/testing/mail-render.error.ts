@@ -1,4 +1,4 @@
-import type { EmailMessage } from '../message/email-message.js';
+import { MailOutbox, type EmailMessage } from '../index.js';
 
 /**
  * A message in the outbox could not be rendered as it would be delivered
@@ -27,7 +27,8 @@ export class MailRenderError extends Error {
 /** One line that identifies a message in an error: subject, recipients, mailer. */
 export function describeMessage(mail: EmailMessage): string {
   const to = Array.isArray(mail.to) ? mail.to.join(', ') : String(mail.to);
+  const entry = MailOutbox.entryOf(mail);
   const using =
-    mail.sentUsing === undefined ? '' : ` (sent using '${mail.sentUsing}')`;
+    entry?.mailer === undefined ? '' : ` (sent using '${entry.mailer}')`;
   return `${JSON.stringify(mail.subject)} to ${to || '(nobody)'}${using}`;
 }

@@ -5,7 +5,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
-import { joinMailCapture, MAIL_CAPTURE_HEADER } from './mail-capture.js';
+import { joinMailCapture, MAIL_CAPTURE_HEADER } from '../index.js';
 import {
   findMailerAliases,
   overrideMailers,

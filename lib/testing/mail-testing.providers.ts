@@ -1,23 +1,18 @@
 import type { DynamicModule, ModuleMetadata } from '@nestjs/common';
 import type { TestingModuleBuilder } from '@nestjs/testing';
-import { BaseEmailBackend } from '../backends/base.backend.js';
-import { LocmemEmailBackend } from '../backends/locmem.backend.js';
-import type {
-  MailerConfig,
-  MailModuleOptions,
-} from '../interfaces/mail-module-options.interface.js';
 import {
+  BaseEmailBackend,
   DEFAULT_MAILER,
-  MAIL_SETTINGS,
-  MAILER_TOKEN_PREFIX,
-} from '../mail.constants.js';
-import { getMailerToken } from '../mail.decorators.js';
-import { MAIL_MODULE_OPTIONS } from '../mail.module-definition.js';
-import type { MailSettings } from '../mail-settings.js';
-import { backendClass, configure } from '../mailer.factory.js';
-import { MailerRegistry } from '../mailer.registry.js';
-import type { DeterministicRendering } from '../message/deterministic.js';
-import { MailOutbox } from './mail-outbox.js';
+  getMailerToken,
+  LocmemEmailBackend,
+  MAIL_MODULE_OPTIONS,
+  MailerRegistry,
+  MailOutbox,
+  resolveBackendClass,
+  type DeterministicRendering,
+  type MailerConfig,
+  type MailModuleOptions,
+} from '../index.js';
 
 /** Options of `MailTestingModule.createTestingModule()` and `overrideMailers()`. */
 export interface MailTestingOptions {
@@ -36,37 +31,16 @@ export interface MailTestingOptions {
   aliases?: string[];
 }
 
-/** An in-memory mailer for `alias`, writing to the app's outbox. */
-function outboxMailer(
-  alias: string,
-  settings: MailSettings,
-  outbox: MailOutbox,
-  options: MailTestingOptions,
-): BaseEmailBackend {
-  return testingSettings(
-    configure(new LocmemEmailBackend({}, outbox), { settings, outbox, alias }),
-    options,
-  );
-}
-
-function testingSettings(
-  backend: BaseEmailBackend,
-  options: MailTestingOptions,
-): BaseEmailBackend {
-  if (options.deterministic)
-    backend.messageSettings.deterministic = options.deterministic;
-  return backend;
-}
-
 /**
  * The user's options with every mailer replaced by the in-memory backend,
- * after checking that each configured backend exists.
+ * after checking that each configured backend exists (the registry resolves
+ * the backend of the connections `getConnection()` makes from them too).
  */
 function toOutbox(options: MailModuleOptions): MailModuleOptions {
-  backendClass(options.backend, DEFAULT_MAILER);
+  resolveBackendClass(options.backend, DEFAULT_MAILER);
   const mailers: Record<string, MailerConfig> = {};
   for (const [alias, config] of Object.entries(options.mailers ?? {})) {
-    backendClass(config?.backend, alias);
+    resolveBackendClass(config?.backend, alias);
     mailers[alias] = { backend: 'locmem' };
   }
   return { ...options, backend: 'locmem', options: {}, mailers };
@@ -80,39 +54,33 @@ export function overrideMailers(
   builder.overrideProvider(MailerRegistry).useFactory({
     factory: (
       moduleOptions: MailModuleOptions,
-      settings: MailSettings,
       outbox: MailOutbox,
       defaultMailer: BaseEmailBackend,
     ) => {
-      const rewritten = toOutbox(moduleOptions);
-      const provided = new Map([
-        [
-          DEFAULT_MAILER,
-          testingSettings(
-            configure(defaultMailer, {
-              settings,
-              outbox,
-              alias: DEFAULT_MAILER,
-            }),
-            options,
-          ),
-        ],
-      ]);
-      for (const alias of Object.keys(rewritten.mailers ?? {}))
-        provided.set(alias, outboxMailer(alias, settings, outbox, options));
-      return new MailerRegistry(rewritten, settings, outbox, provided);
+      return new MailerRegistry(
+        toOutbox(moduleOptions),
+        outbox,
+        new Map([[DEFAULT_MAILER, defaultMailer]]),
+        options.deterministic ? { deterministic: options.deterministic } : {},
+      );
     },
-    inject: [MAIL_MODULE_OPTIONS, MAIL_SETTINGS, MailOutbox, BaseEmailBackend],
+    inject: [MAIL_MODULE_OPTIONS, MailOutbox, BaseEmailBackend],
   });
-  for (const alias of new Set([DEFAULT_MAILER, ...(options.aliases ?? [])])) {
+  // The registry gives the default mailer its context (outbox, settings).
+  builder
+    .overrideProvider(BaseEmailBackend)
+    .useFactory({ factory: () => new LocmemEmailBackend() });
+  for (const alias of new Set(options.aliases ?? [])) {
+    if (alias === DEFAULT_MAILER) continue;
     builder.overrideProvider(getMailerToken(alias)).useFactory({
-      factory: (settings: MailSettings, outbox: MailOutbox) =>
-        outboxMailer(alias, settings, outbox, options),
-      inject: [MAIL_SETTINGS, MailOutbox],
+      factory: (registry: MailerRegistry) => registry.get(alias),
+      inject: [MailerRegistry],
     });
   }
   return builder;
 }
+/** What `getMailerToken(alias)` puts before a named alias. */
+const TOKEN_PREFIX = String(getMailerToken(''));
 
 type ImportItem = NonNullable<ModuleMetadata['imports']>[number] | undefined;
 
@@ -140,8 +108,8 @@ export function findMailerAliases(imports: readonly ImportItem[]): string[] {
         typeof provider === 'object' && 'provide' in provider
           ? provider.provide
           : undefined;
-      if (typeof token === 'string' && token.startsWith(MAILER_TOKEN_PREFIX))
-        aliases.add(token.slice(MAILER_TOKEN_PREFIX.length));
+      if (typeof token === 'string' && token.startsWith(TOKEN_PREFIX))
+        aliases.add(token.slice(TOKEN_PREFIX.length));
     }
     (dynamic.imports ?? []).forEach(visit);
     visit(dynamic.module);

@@ -1,8 +1,6 @@
 import type { AddressObject, ParsedMail } from 'mailparser';
-import type { EmailMessage } from '../message/email-message.js';
-import type { Envelope } from '../message/mime-message.js';
-import { loadMailparser } from './load-mailparser.js';
-import { MailOutbox } from './mail-outbox.js';
+import { MailOutbox, type EmailMessage, type Envelope } from '../index.js';
+import { loadMailparser } from '../utils/load-mailparser.js';
 import { MailRenderError } from './mail-render.error.js';
 
 /** One attachment as the recipient's mail client sees it. */
@@ -70,8 +68,10 @@ export function sentMessages(source: SentMailSource): readonly EmailMessage[] {
  * expect(mail.attachments[0].filename).toBe('invoice.pdf');
  */
 export async function renderMail(message: EmailMessage): Promise<RenderedMail> {
-  const { simpleParser } = await loadMailparser();
-  const delivery = MailOutbox.deliveryOf(message);
+  const { simpleParser } = await loadMailparser(
+    'renderMail and the mail matchers',
+  );
+  const delivery = MailOutbox.entryOf(message);
   let raw: Buffer;
   let envelope: Envelope;
   let parsed: ParsedMail;
@@ -94,7 +94,7 @@ export async function renderMail(message: EmailMessage): Promise<RenderedMail> {
   }
   return {
     message,
-    using: message.sentUsing,
+    using: delivery?.mailer,
     envelope,
     headers,
     subject: parsed.subject ?? '',

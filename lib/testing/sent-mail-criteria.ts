@@ -1,3 +1,4 @@
+import { MailOutbox, type EmailMessage } from '../index.js';
 import {
   renderSentMail,
   type RenderedAttachment,
@@ -249,21 +250,22 @@ export function describeUnexpected(
   return lines.join('\n');
 }
 
+function usingOf(message: EmailMessage): string {
+  const entry = MailOutbox.entryOf(message);
+  return entry?.mailer === undefined ? '' : ` using '${entry.mailer}'`;
+}
+
 /** @internal Failure text of a count assertion. */
 export function describeCount(
   count: number,
-  messages: readonly {
-    subject: string;
-    to: string[];
-    sentUsing?: string | null;
-  }[],
+  messages: readonly EmailMessage[],
 ): string {
   const lines = [
     `Expected ${count} sent mail${count === 1 ? '' : 's'}, but ${messages.length} ${messages.length === 1 ? 'was' : 'were'} sent${messages.length ? ':' : '.'}`,
   ];
   messages.forEach((m, i) =>
     lines.push(
-      `  #${i + 1} ${JSON.stringify(m.subject)} to ${m.to.join(', ') || '(nobody)'}${m.sentUsing === undefined ? '' : ` using '${m.sentUsing}'`}`,
+      `  #${i + 1} ${JSON.stringify(m.subject)} to ${m.to.join(', ') || '(nobody)'}${usingOf(m)}`,
     ),
   );
   return lines.join('\n');

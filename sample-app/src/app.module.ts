@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { join } from 'node:path';
-import { MailModule, MailPreviewModule } from 'nestjs-mail';
+import { MailModule } from 'nestjs-mail';
+import { MailPreviewModule } from 'nestjs-mail/preview';
 import { MailTemplatesModule } from 'nestjs-mail/templates';
+import { join } from 'node:path';
 import { BoomController } from './boom.controller.js';
 import { ContactController } from './contact.controller.js';
 import { DEV_MAIL_STREAM, DevMailServer } from './dev-mail-server.js';

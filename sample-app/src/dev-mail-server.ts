@@ -1,10 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import {
-  startDebugSmtpServer,
-  type MailPreviewSource,
-  type ReceivedMessage,
-} from 'nestjs-mail';
+import { startDebugSmtpServer, type ReceivedMessage } from 'nestjs-mail';
+import type { MailPreviewSource } from 'nestjs-mail/preview';
 
 /** Token of the stream the embedded server prints to (stdout unless a test overrides it). */
 export const DEV_MAIL_STREAM = 'DEV_MAIL_STREAM';

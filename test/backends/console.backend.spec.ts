@@ -206,8 +206,13 @@ describe('ConsoleEmailBackend', () => {
 
   it('renders with the backend message settings (default sender)', async () => {
     const out = capture();
-    const backend = new ConsoleEmailBackend({ stream: out.stream });
-    backend.messageSettings = { defaultFromEmail: 'noreply@example.com' };
+    const backend = new ConsoleEmailBackend(
+      { stream: out.stream },
+      {
+        alias: null,
+        messageSettings: { defaultFromEmail: 'noreply@example.com' },
+      },
+    );
     await backend.sendMessages([
       new EmailMessage('s', 'b', null, ['to@example.com']),
     ]);

@@ -8,7 +8,7 @@ import { LocmemEmailBackend } from '../../lib/backends/locmem.backend.js';
 import { BadHeaderError } from '../../lib/errors/bad-header.error.js';
 import { InvalidAddressError } from '../../lib/errors/invalid-address.error.js';
 import { EmailMessage } from '../../lib/message/email-message.js';
-import { MailOutbox } from '../../lib/testing/mail-outbox.js';
+import { MailOutbox } from '../../lib/outbox/mail-outbox.js';
 
 const message = (subject = 'Subject', to = ['to@example.com']) =>
   new EmailMessage(subject, 'Body', 'from@example.com', to);
@@ -72,8 +72,10 @@ describe('LocmemEmailBackend without Nest', () => {
 
   it('records sentUsing: the alias, or null for a connection made by hand', async () => {
     const plain = new LocmemEmailBackend();
-    const named = new LocmemEmailBackend();
-    named.alias = 'notifications';
+    const named = new LocmemEmailBackend(
+      {},
+      { alias: 'notifications', messageSettings: {} },
+    );
     await plain.sendMessages([message('plain')]);
     await named.sendMessages([message('named')]);
     expect(MailOutbox.default.messages.map((m) => m.sentUsing)).toEqual([
@@ -90,11 +92,15 @@ describe('LocmemEmailBackend without Nest', () => {
   });
 
   it('fills an empty sender with the default sender on the copy only', async () => {
-    const backend = new LocmemEmailBackend();
     const anonymous = new EmailMessage('s', 'b', null, ['to@example.com']);
-    await backend.sendMessages([anonymous]);
-    backend.messageSettings = { defaultFromEmail: 'noreply@example.com' };
-    await backend.sendMessages([anonymous, message()]);
+    await new LocmemEmailBackend().sendMessages([anonymous]);
+    await new LocmemEmailBackend(
+      {},
+      {
+        alias: null,
+        messageSettings: { defaultFromEmail: 'noreply@example.com' },
+      },
+    ).sendMessages([anonymous, message()]);
     expect(MailOutbox.default.messages.map((m) => m.fromEmail)).toEqual([
       'webmaster@localhost',
       'noreply@example.com',
@@ -118,11 +124,10 @@ describe('LocmemEmailBackend without Nest', () => {
   it('writes to the outbox it is given, isolated from others', async () => {
     const first = new MailOutbox();
     const second = new MailOutbox();
-    await new LocmemEmailBackend({}, first).sendMessages([message('1')]);
-    await new LocmemEmailBackend({}, second).sendMessages([
-      message('2'),
-      message('3'),
-    ]);
+    const to = (outbox: MailOutbox) =>
+      new LocmemEmailBackend({}, { alias: null, messageSettings: {}, outbox });
+    await to(first).sendMessages([message('1')]);
+    await to(second).sendMessages([message('2'), message('3')]);
     expect(first.messages.map((m) => m.subject)).toEqual(['1']);
     expect(second.messages.map((m) => m.subject)).toEqual(['2', '3']);
     expect(MailOutbox.default.messages).toEqual([]);
@@ -133,7 +138,7 @@ describe('MailOutbox', () => {
   it('clear() empties the list in place', () => {
     const outbox = new MailOutbox();
     const list = outbox.messages;
-    outbox.record(message());
+    outbox.record({ message: message() });
     outbox.clear();
     expect(outbox.messages).toBe(list);
     expect(list).toEqual([]);

@@ -4,7 +4,10 @@ import {
   HealthCheckService,
   TerminusModule,
 } from '@nestjs/terminus';
-import { MailHealthIndicator } from '../../lib/health/mail-health.indicator.js';
+import {
+  MailHealthIndicator,
+  MailHealthModule,
+} from '../../lib/health/index.js';
 import type { MailModuleOptions } from '../../lib/interfaces/mail-module-options.interface.js';
 import { MailModule } from '../../lib/mail.module.js';
 
@@ -25,9 +28,11 @@ class HealthController {
 }
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [
+    TerminusModule.forRoot({ logger: false }),
+    MailHealthModule.forRoot({}),
+  ],
   controllers: [HealthController],
-  providers: [MailHealthIndicator],
 })
 class HealthModule {}
 

@@ -16,6 +16,7 @@ import {
   LocmemEmailBackend,
   MAIL_MODULE_OPTIONS,
   MailerDoesNotExistError,
+  MailerRegistry,
   MailModule,
   MailOutbox,
   MailService,
@@ -200,10 +201,14 @@ describe('MailModule.forRootAsync', () => {
     expect(app.get(BaseEmailBackend)).toBeInstanceOf(DummyEmailBackend);
   });
 
-  it('provides mailers listed in mailerAliases, and `using` reaches unlisted ones', async () => {
+  it('provides the mailers @InjectMailer names, and `using` reaches the others', async () => {
+    @Injectable()
+    class BulkSender {
+      constructor(@InjectMailer('bulk') readonly bulk: BaseEmailBackend) {}
+    }
+    void BulkSender; // declared for its decorator, which names 'bulk'
     const app = await boot([
       MailModule.forRootAsync({
-        mailerAliases: ['bulk'],
         useFactory: () => ({
           backend: 'dummy',
           mailers: {
@@ -218,6 +223,7 @@ describe('MailModule.forRootAsync', () => {
       .get(MailService)
       .sendMail('x', 'x', null, ['a@example.com'], { using: 'other' });
     expect(app.get(MailOutbox).messages[0].sentUsing).toBe('other');
+    expect(app.get(MailOutbox).entries[0].mailer).toBe('other');
   });
 });
 
@@ -324,5 +330,43 @@ describe('bad options fail at startup with a message that says what to change', 
         imports: [MailModule.forRoot(options)],
       }).compile(),
     ).rejects.toBeInstanceOf(ImproperlyConfiguredError);
+  });
+});
+
+describe('MailerRegistry', () => {
+  it('lists the aliases, gets the shared mailers, and creates unshared connections', async () => {
+    const app = await boot([
+      MailModule.forRoot({
+        backend: 'dummy',
+        mailers: { bulk: { backend: 'locmem' } },
+      }),
+    ]);
+    const registry = app.get(MailerRegistry);
+    expect(registry.aliases()).toEqual(['default', 'bulk']);
+    expect(registry.get()).toBe(app.get(BaseEmailBackend));
+    expect(registry.get('bulk')).toBe(app.get(getMailerToken('bulk')));
+    const connection = registry.createConnection('bulk');
+    expect(connection).toBeInstanceOf(LocmemEmailBackend);
+    expect(connection).not.toBe(registry.get('bulk'));
+    expect(connection.alias).toBeNull();
+    expect(() => registry.get('nope')).toThrow(MailerDoesNotExistError);
+  });
+
+  it('runs the init hook of a mailer no provider created, so it fails at startup', async () => {
+    class NeedsAPeer extends DummyEmailBackend {
+      async onModuleInit(): Promise<void> {
+        throw new Error('install the peer');
+      }
+    }
+    await expect(
+      boot([
+        MailModule.forRootAsync({
+          useFactory: () => ({
+            backend: 'dummy',
+            mailers: { hidden: { backend: NeedsAPeer } },
+          }),
+        }),
+      ]),
+    ).rejects.toThrow('install the peer');
   });
 });

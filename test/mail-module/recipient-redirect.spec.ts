@@ -113,7 +113,7 @@ describe('recipient redirect in the module', () => {
     });
     const [stored] = app.get(MailOutbox).messages;
     expect(stored.to).toEqual(RECIPIENTS);
-    expect(MailOutbox.deliveryOf(stored)?.envelope?.to).toEqual([
+    expect(MailOutbox.entryOf(stored)?.envelope?.to).toEqual([
       'VIP@customer.test',
       'bob@staff.example',
       'qa@staff.example',

@@ -10,13 +10,10 @@ import {
 import { ImproperlyConfiguredError } from '../../lib/errors/improperly-configured.error.js';
 import type { MailModuleOptions } from '../../lib/interfaces/mail-module-options.interface.js';
 import { MailService } from '../../lib/mail.service.js';
-import { MailOutbox } from '../../lib/testing/mail-outbox.js';
+import { MailOutbox } from '../../lib/outbox/mail-outbox.js';
 import { EmailMessage } from '../../lib/message/email-message.js';
 import { EmailMultiAlternatives } from '../../lib/message/email-multi-alternatives.js';
-import {
-  INSTALL_MAILPARSER,
-  loadMailparser,
-} from '../../lib/preview/load-mailparser.js';
+import { loadMailparser } from '../../lib/utils/load-mailparser.js';
 import { MESSAGE_HTML_CSP } from '../../lib/preview/mail-preview.constants.js';
 import type { MailPreviewModuleOptions } from '../../lib/preview/mail-preview.interfaces.js';
 import { previewApp } from './app.module.js';
@@ -89,11 +86,15 @@ describe('MailPreviewModule', () => {
   it('renders a message recorded without its bytes, dated by its Date header', async () => {
     await start({ backend: 'locmem' });
     const date = new Date('2024-02-03T04:05:06Z');
-    app!.get(MailOutbox).record(
-      new EmailMessage('By hand', 'b', 'a@example.com', ['b@example.com'], {
-        headers: { Date: date },
-      }),
-    );
+    app!.get(MailOutbox).record({
+      message: new EmailMessage(
+        'By hand',
+        'b',
+        'a@example.com',
+        ['b@example.com'],
+        { headers: { Date: date } },
+      ),
+    });
     const list = (await page('/_mail')).body;
     expect(list).toContain('datetime="2024-02-03T04:05:06.000Z"');
     const message = (await page(await firstMessagePath())).body;
@@ -244,12 +245,9 @@ describe('MailPreviewModule', () => {
         code: 'ERR_MODULE_NOT_FOUND',
       },
     );
-    await expect(loadMailparser(() => Promise.reject(missing))).rejects.toThrow(
-      INSTALL_MAILPARSER,
-    );
-    expect(INSTALL_MAILPARSER).toMatch(
-      /install mailparser to use MailPreviewModule/i,
-    );
+    await expect(
+      loadMailparser('MailPreviewModule', () => Promise.reject(missing)),
+    ).rejects.toThrow(/install mailparser to use MailPreviewModule/i);
   });
 });
 

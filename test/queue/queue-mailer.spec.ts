@@ -11,20 +11,24 @@ import type { Queue } from 'bullmq';
 import {
   EmailMessage,
   EmailMultiAlternatives,
-  jobIdOf,
   MailerDoesNotExistError,
   MailModule,
   MailOutbox,
+  MailService,
+} from '../../lib/index.js';
+import {
   MailQueueWorker,
   MailQueueWorkerModule,
-  MailService,
   queue,
   QueueEmailBackend,
   QueuedMessageTooLargeError,
+  type QueueMailerOptions,
+} from '../../lib/queue/index.js';
+import {
   deserializeMessage,
   serializeMessage,
-  type QueueMailerOptions,
-} from '../../lib/index.js';
+} from '../../lib/queue/message-codec.js';
+import { jobIdOf } from '../../lib/queue/queue.backend.js';
 import { INSTALL_BULLMQ, loadBullmq } from '../../lib/queue/load-bullmq.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { waitFor } from '../support/smtp-sink.js';
@@ -178,16 +182,16 @@ describe('a queued mailer', () => {
     expect(outbox.messages).toHaveLength(1);
     const [entry] = outbox.messages;
     expect(entry.sentUsing).toBe('bulk');
-    expect(MailOutbox.deliveryOf(entry)?.status).toBe('queued');
+    expect(MailOutbox.entryOf(entry)?.status).toBe('queued');
 
     worker.resume();
     await waitFor(
-      () => MailOutbox.deliveryOf(entry)?.status === 'sent',
+      () => MailOutbox.entryOf(entry)?.status === 'sent',
       5000,
       'delivery',
     );
     expect(outbox.messages).toEqual([entry]);
-    expect(MailOutbox.deliveryOf(entry)?.raw?.toString()).toContain(
+    expect(MailOutbox.entryOf(entry)?.raw?.toString()).toContain(
       'Subject: Queued',
     );
   });

@@ -8,15 +8,13 @@ import {
 } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { EmailMessage, MailModule, MailService } from '../../lib/index.js';
 import {
-  EmailMessage,
-  jobIdOf,
-  MailModule,
   MailQueueWorkerModule,
-  MailService,
   queue,
   type QueueMailerOptions,
-} from '../../lib/index.js';
+} from '../../lib/queue/index.js';
+import { jobIdOf } from '../../lib/queue/queue.backend.js';
 import { startFaultSink } from '../support/fault-sink.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { startSmtpSink, waitFor, type SmtpSink } from '../support/smtp-sink.js';

@@ -1,10 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import {
-  runCommand,
-  USAGE,
-} from '../../lib/debug-server/debug-server.command.js';
+import { runCommand, USAGE } from '../../lib/cli/cli-command.js';
 import { WORKER_USAGE } from '../../lib/queue/worker.command.js';
 
 function io(env: NodeJS.ProcessEnv = {}) {

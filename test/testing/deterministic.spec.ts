@@ -79,7 +79,10 @@ describe('deterministic rendering', () => {
     const all = boundaries(text);
     expect(new Set(all).size).toBe(all.length);
     const outbox = new MailOutbox();
-    await new LocmemEmailBackend({}, outbox).sendMessages([msg]);
+    await new LocmemEmailBackend(
+      {},
+      { alias: null, messageSettings: {}, outbox },
+    ).sendMessages([msg]);
     const mail = await renderMail(outbox.messages[0]);
     expect(mail.attachments.map((a) => a.contentType)).toEqual([
       'application/pdf',

@@ -164,7 +164,7 @@ describe('MailTestingModule.createTestingModule', () => {
       );
       await app.get(Notifier).alert('same');
       const [sent] = app.get(MailOutbox).messages;
-      return MailOutbox.deliveryOf(sent)!.raw!.toString();
+      return MailOutbox.entryOf(sent)!.raw!.toString();
     };
     const first = await render();
     expect(first).toContain('Date: Thu, 01 Jan 1970 00:00:00 +0000');

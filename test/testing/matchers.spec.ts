@@ -15,10 +15,7 @@ import {
   renderMail,
   renderSentMail,
 } from '../../lib/testing/index.js';
-import {
-  INSTALL_MAILPARSER_FOR_TESTS,
-  loadMailparser,
-} from '../../lib/testing/load-mailparser.js';
+import { loadMailparser } from '../../lib/utils/load-mailparser.js';
 
 expect.extend(mailMatchers);
 
@@ -44,10 +41,14 @@ function welcome(to = 'Ana Díaz <ana@example.com>'): EmailMultiAlternatives {
   return msg;
 }
 
+/** An in-memory mailer with this alias, writing to `outbox`. */
+function mailer(alias: string): LocmemEmailBackend {
+  return new LocmemEmailBackend({}, { alias, messageSettings: {}, outbox });
+}
+
 beforeEach(() => {
   outbox = new MailOutbox();
-  backend = new LocmemEmailBackend({}, outbox);
-  backend.alias = 'default';
+  backend = mailer('default');
 });
 
 describe('renderMail', () => {
@@ -95,7 +96,9 @@ describe('renderMail', () => {
   });
 
   it('renders a message recorded by hand with default settings', async () => {
-    outbox.record(new EmailMessage('By hand', 'b', null, ['x@example.com']));
+    outbox.record({
+      message: new EmailMessage('By hand', 'b', null, ['x@example.com']),
+    });
     const [mail] = await renderSentMail(outbox);
     expect(mail.from).toBe('webmaster@localhost');
     expect(mail.using).toBeUndefined();
@@ -104,7 +107,7 @@ describe('renderMail', () => {
   it('fails with a readable MailRenderError for a message that cannot be rendered', async () => {
     const broken = new EmailMessage('Broken', 'b', null, ['x@example.com']);
     broken.to = ['victim@example.com\r\nBcc: everyone@example.com'];
-    outbox.record(broken);
+    outbox.record({ message: broken });
     const error = await renderMail(broken).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(MailRenderError);
     expect((error as Error).message).toMatch(
@@ -124,11 +127,13 @@ describe('renderMail', () => {
     const missing = Object.assign(new Error('nope'), {
       code: 'ERR_MODULE_NOT_FOUND',
     });
-    await expect(loadMailparser(() => Promise.reject(missing))).rejects.toThrow(
-      INSTALL_MAILPARSER_FOR_TESTS,
+    await expect(
+      loadMailparser('renderMail', () => Promise.reject(missing)),
+    ).rejects.toThrow(
+      'Install mailparser to use renderMail: npm install -D mailparser',
     );
     await expect(
-      loadMailparser(() => Promise.reject(new Error('other'))),
+      loadMailparser('renderMail', () => Promise.reject(new Error('other'))),
     ).rejects.toThrow('other');
   });
 });
@@ -136,7 +141,7 @@ describe('renderMail', () => {
 describe('toHaveSentMail', () => {
   beforeEach(async () => {
     await backend.sendMessages([welcome()]);
-    backend.alias = 'bulk';
+    backend = mailer('bulk');
     await backend.sendMessages([
       new EmailMessage('Newsletter', 'News of the week', null, [
         'bo@example.com',
@@ -230,7 +235,7 @@ describe('toHaveSentMail', () => {
   it('fails with the render error for a broken message, with or without .not', async () => {
     const broken = new EmailMessage('Broken', 'b', null, ['x@example.com']);
     broken.subject = 'Injected\nBcc: everyone@example.com';
-    outbox.record(broken);
+    outbox.record({ message: broken });
     for (const assertion of [
       expect(outbox).toHaveSentMail({ subject: 'Newsletter' }),
       expect(outbox).not.toHaveSentMail({ subject: 'Nope' }),

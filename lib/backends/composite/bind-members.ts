@@ -9,7 +9,7 @@ interface Composite extends BaseEmailBackend {
 function isComposite(backend: BaseEmailBackend): backend is Composite {
   return (
     typeof backend.bindMailers === 'function' &&
-    Array.isArray((backend as Partial<Composite>).mailers)
+    Array.isArray((backend as { mailers?: unknown }).mailers)
   );
 }
 

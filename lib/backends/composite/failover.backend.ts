@@ -1,17 +1,21 @@
 import { Logger } from '@nestjs/common';
-import type { DetailedSendOptions } from '../../delivery/detailed-send.js';
+import {
+  settle,
+  validateAll,
+  type DetailedSendOptions,
+} from '../../delivery/detailed-send.js';
 import type {
   MessageOutcome,
   SendResult,
 } from '../../delivery/message-outcome.js';
 import { skippedOutcome } from '../../delivery/outcomes.js';
 import { ImproperlyConfiguredError } from '../../errors/improperly-configured.error.js';
-import { SendError } from '../../errors/send.error.js';
 import type { EmailMessage } from '../../message/email-message.js';
 import {
   BaseEmailBackend,
   type BaseEmailBackendOptions,
 } from '../base.backend.js';
+import type { MailerContext } from '../mailer-context.js';
 import { describeAttempt, reasonOf } from './attempt-report.js';
 import { bindMembers } from './bind-members.js';
 import { sendThrough } from './send-through.js';
@@ -77,8 +81,8 @@ export class FailoverEmailBackend extends BaseEmailBackend {
   readonly #cooling = new Map<string, { until: number; reason: string }>();
 
   /** @throws ImproperlyConfiguredError when `mailers` is empty or repeats an alias, or `cooldown` is negative. */
-  constructor(options: FailoverEmailBackendOptions) {
-    super(options);
+  constructor(options: FailoverEmailBackendOptions, context?: MailerContext) {
+    super(options, context);
     const { mailers, cooldown = DEFAULT_FAILOVER_COOLDOWN } = options ?? {};
     const name = new.target.name;
     if (
@@ -147,23 +151,20 @@ export class FailoverEmailBackend extends BaseEmailBackend {
     const list = [...messages];
     const outcomes: MessageOutcome[] = [];
     let pending: number[] = [];
-    list.forEach((message, index) => {
-      if (!message.recipients().length) {
-        outcomes[index] = skippedOutcome(index, message);
-      } else {
-        // Validate all first: a member without its own up-front check could
-        // otherwise send part of the batch before a bad message throws.
-        message.message(this.messageSettings);
-        pending.push(index);
-      }
+    // Validate all first: a member without its own up-front check could
+    // otherwise send part of the batch before a bad message throws.
+    const validated = validateAll(list, this.messageSettings);
+    validated.forEach((known, index) => {
+      if (known) pending.push(index);
+      else outcomes[index] = skippedOutcome(index, list[index]);
     });
     const plan = pending.length ? this.plan() : [];
     for (const [step, alias] of plan.entries()) {
       if (!pending.length) break;
-      const batch = pending.map((index) => list[index]);
       const result = await sendThrough(
         members.get(alias)!,
-        batch,
+        pending.map((index) => list[index]),
+        pending.map((index) => validated[index]!),
         Boolean(options.keepOpen),
       );
       const tried = pending;
@@ -175,21 +176,13 @@ export class FailoverEmailBackend extends BaseEmailBackend {
       });
       this.report(alias, result.outcomes, step, plan[step + 1]);
     }
-    const sent = outcomes.filter((o) => o.sent).length;
-    const result = { sent, outcomes };
     if (pending.length) {
       this.#logger.error(
         `${this.label()}: ${pending.length} message(s) failed on every mailer tried (${plan.join(', ')}); last reason: ` +
           reasonOf(pending.map((index) => outcomes[index])),
       );
     }
-    if (
-      !this.failSilently &&
-      outcomes.some((o) => !o.sent && o.status !== 'skipped')
-    ) {
-      throw new SendError(result);
-    }
-    return result;
+    return settle(outcomes, this.failSilently);
   }
 
   /** Index in `mailers` of the mailer tried first; round-robin rotates it. */

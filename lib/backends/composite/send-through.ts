@@ -1,3 +1,4 @@
+import type { ValidatedMessage } from '../../delivery/detailed-send.js';
 import type { SendResult } from '../../delivery/message-outcome.js';
 import { failedOutcome, type SmtpError } from '../../delivery/outcomes.js';
 import { BadHeaderError } from '../../errors/bad-header.error.js';
@@ -32,6 +33,7 @@ export function isValidationError(err: unknown): boolean {
 export async function sendThrough(
   member: BaseEmailBackend,
   messages: EmailMessage[],
+  validated: ValidatedMessage[],
   keepOpen: boolean,
 ): Promise<SendResult> {
   try {
@@ -40,16 +42,13 @@ export async function sendThrough(
     if (err instanceof SendError)
       return { sent: err.sent, outcomes: err.outcomes };
     if (isValidationError(err) || !(err instanceof Error)) throw err;
-    const outcomes = messages.map((message, index) => {
-      const mime = message.message(member.messageSettings);
-      const base = {
-        index,
-        message,
-        messageId: mime.get('Message-ID'),
-        envelope: mime.envelope,
-      };
-      return failedOutcome(base, err as SmtpError, false);
-    });
+    const outcomes = messages.map((message, index) =>
+      failedOutcome(
+        { index, message, ...validated[index] },
+        err as SmtpError,
+        false,
+      ),
+    );
     return { sent: 0, outcomes };
   }
 }

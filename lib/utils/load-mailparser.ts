@@ -1,18 +1,19 @@
 import type * as Mailparser from 'mailparser';
-import { importOptional } from '../utils/import-optional.js';
-
-/** What to tell a user who enables the preview page without `mailparser`. */
-export const INSTALL_MAILPARSER =
-  'Install mailparser to use MailPreviewModule: npm install -D mailparser';
+import { importOptional } from './import-optional.js';
 
 /**
  * Loads the optional peer dependency `mailparser`, or throws an Error that
- * says how to install it.
+ * says how to install it for `feature`.
  *
+ * @param feature what needs it, e.g. `'MailPreviewModule'`.
  * @param importer how to import it (a test can pass a failing importer).
  */
 export function loadMailparser(
+  feature: string,
   importer: () => Promise<typeof Mailparser> = () => import('mailparser'),
 ): Promise<typeof Mailparser> {
-  return importOptional(importer, INSTALL_MAILPARSER);
+  return importOptional(
+    importer,
+    `Install mailparser to use ${feature}: npm install -D mailparser`,
+  );
 }

@@ -1,12 +1,12 @@
 import type HandlebarsNamespace from 'handlebars';
-import { importOptional } from '../../index.js';
-import { MailTemplateError } from '../errors/mail-template.error.js';
+import { importOptional } from '../utils/import-optional.js';
+import { MailTemplateError } from './mail-template.error.js';
 import type {
   CompiledTemplate,
   CompileOptions,
   EngineSetup,
   TemplateEngine,
-} from '../template-engine.interface.js';
+} from './template-engine.interface.js';
 
 type Handlebars = typeof HandlebarsNamespace;
 type Node = { type?: string; [key: string]: unknown };

@@ -1,10 +1,10 @@
 import type EjsModule from 'ejs';
-import { importOptional } from '../../index.js';
+import { importOptional } from '../utils/import-optional.js';
 import type {
   CompiledTemplate,
   EngineSetup,
   TemplateEngine,
-} from '../template-engine.interface.js';
+} from './template-engine.interface.js';
 
 /**
  * EJS (`.ejs`). Includes resolve from the including file

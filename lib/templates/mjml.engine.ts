@@ -1,10 +1,10 @@
-import { importOptional } from '../../index.js';
+import { importOptional } from '../utils/import-optional.js';
 import type {
   CompiledTemplate,
   CompileOptions,
   EngineSetup,
   TemplateEngine,
-} from '../template-engine.interface.js';
+} from './template-engine.interface.js';
 
 type Mjml2Html = (
   mjml: string,

@@ -1,10 +1,10 @@
 import type * as PugModule from 'pug';
-import { importOptional } from '../../index.js';
+import { importOptional } from '../utils/import-optional.js';
 import type {
   CompiledTemplate,
   EngineSetup,
   TemplateEngine,
-} from '../template-engine.interface.js';
+} from './template-engine.interface.js';
 
 /**
  * Pug (`.pug`). `include` and `extends` resolve from the including file, and

@@ -1,11 +1,11 @@
 import type { Liquid } from 'liquidjs';
-import { importOptional } from '../../index.js';
+import { importOptional } from '../utils/import-optional.js';
 import type {
   CompiledTemplate,
   CompileOptions,
   EngineSetup,
   TemplateEngine,
-} from '../template-engine.interface.js';
+} from './template-engine.interface.js';
 
 /**
  * Liquid (`.liquid`, via liquidjs). `{% render 'footer' %}` and

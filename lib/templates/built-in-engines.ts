@@ -1,4 +1,4 @@
-import type { TemplateEngine } from '../template-engine.interface.js';
+import type { TemplateEngine } from './template-engine.interface.js';
 import { EjsEngine } from './ejs.engine.js';
 import { HandlebarsEngine } from './handlebars.engine.js';
 import { LiquidEngine } from './liquid.engine.js';
