@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import type { Transport } from 'nodemailer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +13,7 @@ import {
   ImproperlyConfiguredError,
   MailModule,
   MailService,
+  NodemailerTransportBackend,
   SmtpEmailBackend,
   type DkimOptions,
 } from '../../lib/index.js';
@@ -176,6 +178,27 @@ describe('DKIM signing, verified with mailauth on what the SMTP server received'
     expect(keys).toContain('subject');
     expect(keys).not.toContain('message-id');
     expect(keys).not.toContain('date');
+  });
+
+  it('signs what a nodemailer transport receives (backend: nodemailer)', async () => {
+    const received: Buffer[] = [];
+    const transport: Transport = {
+      name: 'recording',
+      version: '1',
+      send(mail, done) {
+        mail.message.build().then((raw: Buffer) => {
+          received.push(raw);
+          done(null, { messageId: '<r@example.net>' } as never);
+        }, done as never);
+      },
+    };
+    const backend = new NodemailerTransportBackend({
+      transport,
+      dkim: [rsaKey, edKey],
+    });
+    expect((await backend.sendMessagesDetailed([tricky()])).sent).toBe(1);
+    const { results } = await dkimVerify(received[0], { resolver });
+    expect(results.map((r) => r.status.result)).toEqual(['pass', 'pass']);
   });
 
   it('signs asBytes and createReadStream too (file and console mailers)', async () => {
