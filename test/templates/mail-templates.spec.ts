@@ -9,6 +9,7 @@ import { Test } from '@nestjs/testing';
 import { join } from 'node:path';
 import { createElement } from 'react';
 import { MailModule, MailOutbox, MailService } from '../../lib/index.js';
+import { importOptional } from '../../lib/utils/import-optional.js';
 import {
   MAIL_TEMPLATES_OPTIONS,
   MailTemplateError,
@@ -298,6 +299,27 @@ describe('boot-time checks', () => {
       join(fixtures, 'bad-name', 'welcome.hbs'),
     );
     expect(err.message).toContain('<name>[.<locale>].<subject|txt|html>.<ext>');
+  });
+
+  it('stops when an engine package is not installed, with the install command', async () => {
+    const zz: TemplateEngine = {
+      extensions: ['zz'],
+      init: async () => {
+        await importOptional(
+          () => import('nestjs-mail-no-such-engine' as string),
+          'Templates ending in .zz need zz: npm install nestjs-mail-no-such-engine',
+        );
+      },
+      compile: () => () => '',
+    };
+    const err = await bootError({
+      dir: join(fixtures, 'custom-peer'),
+      engines: [zz],
+    });
+    expect(err).toBeInstanceOf(MailTemplateError);
+    expect(err.message).toBe(
+      'Templates ending in .zz need zz: npm install nestjs-mail-no-such-engine',
+    );
   });
 
   it('stops on a missing layout', async () => {
