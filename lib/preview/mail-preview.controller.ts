@@ -2,10 +2,11 @@ import {
   Controller,
   Get,
   Header,
-  NotFoundException,
   Param,
   Req,
   StreamableFile,
+  UseFilters,
+  UseGuards,
   type Type,
 } from '@nestjs/common';
 import {
@@ -13,6 +14,11 @@ import {
   MESSAGE_HTML_CSP,
   PREVIEW_PAGE_CSP,
 } from './mail-preview.constants.js';
+import { MailPreviewAccessGuard } from './mail-preview-access.guard.js';
+import {
+  PreviewNotFoundException,
+  PreviewNotFoundFilter,
+} from './preview-not-found.filter.js';
 import {
   MailPreviewService,
   type PreviewEntry,
@@ -33,9 +39,12 @@ interface PreviewRequest {
  * The preview page's routes, below the mount path: `GET /` (the list),
  * `GET /m/:id` (a message), `/m/:id/html` (its HTML, for the iframe),
  * `/m/:id/raw` (the .eml) and `/m/:id/attachments/:index`.
- * @internal Mounted by `MailPreviewModule.register()` through {@link createMailPreviewController}.
+ * Every route answers 404 unless {@link MailPreviewAccessGuard} lets the client in.
+ * @internal Mounted by `MailPreviewModule.forRoot()` through {@link createMailPreviewController}.
  */
 @Controller()
+@UseGuards(MailPreviewAccessGuard)
+@UseFilters(PreviewNotFoundFilter)
 export class MailPreviewController {
   constructor(private readonly preview: MailPreviewService) {}
 
@@ -69,7 +78,8 @@ export class MailPreviewController {
   @Header('Cache-Control', 'no-store')
   async html(@Param('id') id: string): Promise<string> {
     const { parsed } = await this.entry(id);
-    if (!parsed.html) throw new NotFoundException('This message has no HTML.');
+    if (!parsed.html)
+      throw new PreviewNotFoundException('This message has no HTML.');
     return parsed.html;
   }
 
@@ -96,7 +106,7 @@ export class MailPreviewController {
   ): Promise<StreamableFile> {
     const { parsed } = await this.entry(id);
     const file = /^\d+$/.test(index) ? parsed.attachments[+index] : undefined;
-    if (!file) throw new NotFoundException('No such attachment.');
+    if (!file) throw new PreviewNotFoundException('No such attachment.');
     const type = /^[\w.+-]+\/[\w.+-]+$/.test(file.contentType)
       ? file.contentType
       : 'application/octet-stream';
@@ -112,7 +122,7 @@ export class MailPreviewController {
   private async entry(id: string): Promise<PreviewEntry> {
     const entry = await this.preview.find(id);
     if (!entry)
-      throw new NotFoundException(
+      throw new PreviewNotFoundException(
         'No such message (the server keeps only the most recent ones).',
       );
     return entry;

@@ -56,10 +56,16 @@ export class DevMailServerModule {}
     MailTemplatesModule.forRoot({
       dir: join(import.meta.dirname, 'templates'),
     }),
-    // The sent-mail page at /_mail: development only (it refuses to load in production anyway).
-    ...(process.env.NODE_ENV === 'production'
-      ? []
-      : [MailPreviewModule.register({ sources: ['outbox', DevMailServer] })]),
+    // The sent-mail page at /_mail: on only when NODE_ENV is exactly 'development'
+    // (`npm start` sets it), and then for loopback clients only.
+    MailPreviewModule.forRootAsync({
+      imports: [DevMailServerModule],
+      inject: [ConfigService, DevMailServer],
+      useFactory: (config: ConfigService, devServer: DevMailServer) => ({
+        enabled: config.get('NODE_ENV') === 'development',
+        sources: ['outbox', devServer],
+      }),
+    }),
   ],
   controllers: [ContactController, SignupController, BoomController],
   providers: [{ provide: APP_FILTER, useClass: ErrorMailFilter }],

@@ -30,6 +30,9 @@ export class DevMailServer implements OnApplicationShutdown, MailPreviewSource {
     return `smtp://${this.server.host}:${this.server.port}`;
   }
 
+  /** How the preview page labels these messages. */
+  readonly previewLabel = 'SMTP server';
+
   /** What the server received, for MailPreviewModule. */
   previewMessages(): readonly ReceivedMessage[] {
     return this.server?.messages ?? [];

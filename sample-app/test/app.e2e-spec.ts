@@ -26,6 +26,7 @@ async function start(
   override?: (builder: ReturnType<typeof Test.createTestingModule>) => void,
 ) {
   process.env.DEV_SMTP_PORT = '0';
+  process.env.NODE_ENV = 'development';
   delete process.env.EMAIL_URL;
   const stream = new PassThrough();
   printed = '';
@@ -64,6 +65,7 @@ async function printedMessages(count: number): Promise<string[]> {
 afterEach(async () => {
   await app?.close();
   app = undefined;
+  process.env.NODE_ENV = 'test';
 });
 
 describe('sample app on the embedded development SMTP server', () => {

@@ -148,11 +148,18 @@ const PUBLIC_API: Record<string, string[]> = {
   ],
   'nestjs-mail/preview': [
     'DEFAULT_MAIL_PREVIEW_PATH',
+    'MAIL_PREVIEW_OPTIONS',
+    'MailPreviewClient',
     'MailPreviewModule',
+    'MailPreviewModuleAsyncOptions',
+    'MailPreviewModuleExtras',
     'MailPreviewModuleOptions',
+    'MailPreviewModuleRootOptions',
     'MailPreviewSource',
     'MailPreviewSourceOption',
     'PreviewMessageInput',
+    'isLoopbackAddress',
+    'isLoopbackClient',
   ],
   'nestjs-mail/templates': [
     'CompileOptions',

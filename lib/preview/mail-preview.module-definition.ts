@@ -1,0 +1,42 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { createMailPreviewController } from './mail-preview.controller.js';
+import {
+  DEFAULT_MAIL_PREVIEW_PATH,
+  MAIL_PREVIEW_OPTIONS,
+} from './mail-preview.constants.js';
+import type { MailPreviewModuleOptions } from './mail-preview.interfaces.js';
+
+/** Options of `forRoot`/`forRootAsync` that shape the module, not the options value. */
+export interface MailPreviewModuleExtras {
+  /**
+   * Where the page is mounted (below the app's global prefix, if any).
+   * Fixed when the module is declared, so also given to `forRootAsync`
+   * next to `useFactory`.
+   * @default '/_mail'
+   */
+  path?: string;
+}
+
+export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<MailPreviewModuleOptions>({
+    moduleName: 'MailPreview',
+    optionsInjectionToken: MAIL_PREVIEW_OPTIONS,
+  })
+    .setClassMethodName('forRoot')
+    .setFactoryMethodName('createMailPreviewOptions')
+    .setExtras<MailPreviewModuleExtras>(
+      { path: DEFAULT_MAIL_PREVIEW_PATH },
+      (definition, extras) => ({
+        ...definition,
+        controllers: [
+          createMailPreviewController(extras.path ?? DEFAULT_MAIL_PREVIEW_PATH),
+        ],
+      }),
+    )
+    .build();
+
+/** What `MailPreviewModule.forRoot()` takes: the options and `path`. */
+export type MailPreviewModuleRootOptions = typeof OPTIONS_TYPE;
+
+/** What `MailPreviewModule.forRootAsync()` takes: `useFactory`/`useClass`/`useExisting`, `inject`, `imports`, and `path`. */
+export type MailPreviewModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
