@@ -60,6 +60,7 @@ export type { HeaderValue } from './message/headers.js';
 export type { MessageSettings } from './message/message-settings.js';
 export type { DeterministicRendering } from './message/deterministic.js';
 export type { RecipientRedirect } from './message/recipient-redirect.js';
+export { DkimSigner, type DkimOptions } from './message/dkim.js';
 
 // Backends: where messages go. Each is also usable with `new`, outside Nest.
 export {
@@ -83,6 +84,10 @@ export {
 } from './backends/file.backend.js';
 export { LocmemEmailBackend } from './backends/locmem.backend.js';
 export { DummyEmailBackend } from './backends/dummy.backend.js';
+export {
+  NodemailerTransportBackend,
+  type NodemailerTransportBackendOptions,
+} from './backends/nodemailer-transport.backend.js';
 export {
   DEFAULT_FAILOVER_COOLDOWN,
   FailoverEmailBackend,

@@ -63,6 +63,10 @@ describe('package.json', () => {
       types: './dist/testing/index.d.ts',
       default: './dist/testing/index.js',
     });
+    expect(manifest.exports['./templates']).toEqual({
+      types: './dist/templates/index.d.ts',
+      default: './dist/templates/index.js',
+    });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
     expect(manifest.engines.node).toBe('>=20.19');

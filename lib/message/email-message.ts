@@ -387,12 +387,14 @@ export class EmailMessage {
       from: from.address,
       to: [...to, ...cc, ...bcc].map((m) => m.address),
     };
-    return new MimeMessage(
+    const mime = new MimeMessage(
       top,
       headers,
       envelope,
       identity?.baseBoundary ?? randomBytes(8).toString('hex'),
     );
+    mime.dkim = settings.dkim;
+    return mime;
   }
 
   /** Django's MIME structure: no empty text part next to attachments or alternatives. */

@@ -1,4 +1,5 @@
 import type { DeterministicRendering } from './deterministic.js';
+import type { DkimSigner } from './dkim.js';
 import type { RecipientRedirect } from './recipient-redirect.js';
 
 /**
@@ -47,6 +48,11 @@ export interface MessageSettings {
    * @example { to: ['qa@example.com'], allow: ['@example.com'] }
    */
   redirect?: RecipientRedirect;
+  /**
+   * Sign every rendered message with DKIM (set from a mailer's `dkim` option).
+   * @default undefined (not signed)
+   */
+  dkim?: DkimSigner;
 }
 
 /** Django's defaults for {@link MessageSettings}. */

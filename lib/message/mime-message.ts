@@ -1,4 +1,6 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import type { DkimSigner } from './dkim.js';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import { buildTree, type MimePart, type RootHeader } from './mime-builder.js';
 
@@ -34,6 +36,8 @@ export class MimeMessage {
    * `headers`, the boundary comes from `baseBoundary`), so the bytes are the same.
    */
   private firstTree: MimeNode | null;
+  /** @internal Set by `EmailMessage.message()` when its mailer signs with DKIM. */
+  dkim: DkimSigner | undefined;
 
   /** @internal Built by `EmailMessage.message()`. */
   constructor(
@@ -73,8 +77,13 @@ export class MimeMessage {
 
   /** The whole message as a stream, for sending without holding it in memory. */
   createReadStream(options: RenderOptions = {}): Readable {
-    return this.render(options.linesep ?? '\n').createReadStream();
+    const linesep = options.linesep ?? '\n';
+    const out = () => this.render(linesep).createReadStream();
+    return this.dkim ? this.dkim.sign(this.crlf, out, linesep) : out();
   }
+
+  /** The CRLF bytes that DKIM signs. */
+  private readonly crlf = () => this.render('\r\n').createReadStream();
 
   /**
    * The message for SMTP `DATA`. Line ends are left to nodemailer's SMTP data
@@ -84,6 +93,12 @@ export class MimeMessage {
    * @internal Used by the SMTP backend.
    */
   createSmtpStream(): Readable {
+    if (this.dkim)
+      return this.dkim.sign(this.crlf, () => this.smtpStream(), '\r\n');
+    return this.smtpStream();
+  }
+
+  private smtpStream(): Readable {
     const tree = this.render('\r\n');
     // Only the root's `newline` adds nodemailer's LF-to-CRLF stage.
     tree.newline = undefined;
@@ -101,6 +116,7 @@ export class MimeMessage {
 
   /** The whole message as bytes. */
   asBytes(options: RenderOptions = {}): Promise<Buffer> {
+    if (this.dkim) return buffer(this.createReadStream(options));
     return this.render(options.linesep ?? '\n').build();
   }
 

@@ -3,9 +3,12 @@ import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { MailModule } from 'nestjs-mail';
 import { MailPreviewModule } from 'nestjs-mail/preview';
+import { MailTemplatesModule } from 'nestjs-mail/templates';
+import { join } from 'node:path';
 import { BoomController } from './boom.controller.js';
 import { ContactController } from './contact.controller.js';
 import { DEV_MAIL_STREAM, DevMailServer } from './dev-mail-server.js';
+import { loadOrCreateDkimKey } from './dkim-key.js';
 import { ErrorMailFilter } from './error-mail.filter.js';
 import { SignupController } from './signup.controller.js';
 
@@ -29,6 +32,14 @@ export class DevMailServerModule {}
         options: {
           url: config.get<string>('EMAIL_URL') || (await devServer.url()),
           timeout: 10,
+          // Signed with a key generated on first start (git-ignored); publish
+          // its public half as <selector>._domainkey.<domain> (see docs/deliverability.md).
+          dkim: loadOrCreateDkimKey(
+            config.get('DKIM_KEY_FILE') ||
+              join(import.meta.dirname, '..', '.dkim', 'private.pem'),
+            config.get('DKIM_DOMAIN') || 'example.com',
+            config.get('DKIM_SELECTOR') || 'sample',
+          ),
         },
         defaultFromEmail:
           config.get('DEFAULT_FROM_EMAIL') || 'webmaster@localhost',
@@ -40,6 +51,10 @@ export class DevMailServerModule {}
           .map((a) => a.trim()),
         subjectPrefix: '[Sample] ',
       }),
+    }),
+    // The signup mail's templates; `npm run build` copies them next to dist/main.js.
+    MailTemplatesModule.forRoot({
+      dir: join(import.meta.dirname, 'templates'),
     }),
     // The sent-mail page at /_mail: on only when NODE_ENV is exactly 'development'
     // (`npm start` sets it), and then for loopback clients only.

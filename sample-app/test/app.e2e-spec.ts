@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { simpleParser } from 'mailparser';
 import { connect } from 'node:net';
 import { BaseEmailBackend, LocmemEmailBackend, MailOutbox } from 'nestjs-mail';
 import {
@@ -118,6 +123,34 @@ describe('sample app on the embedded development SMTP server', () => {
     expect(message).toMatch(/Content-Type: multipart\/alternative/);
     expect(message).toContain('<h1>Hello Ana</h1>');
     expect(message).toContain('filename=getting-started.txt');
+  });
+
+  it('signs the signup mail with the DKIM key generated on first start', async () => {
+    await post('/signup', { email: 'new@example.com', name: 'Ana' });
+    await printedMessages(1);
+    const [received] = app!.get(DevMailServer).previewMessages();
+    const key = createPublicKey(
+      readFileSync(join(import.meta.dirname, '..', '.dkim', 'private.pem')),
+    );
+    const record = `v=DKIM1; k=rsa; p=${key.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+    const { dkimVerify } = createRequire(import.meta.url)(
+      'mailauth/lib/dkim/verify',
+    ) as {
+      dkimVerify: (
+        raw: Buffer,
+        options: { resolver: (name: string) => Promise<string[][]> },
+      ) => Promise<{ results: Array<{ status: { result: string } }> }>;
+    };
+    const { results } = await dkimVerify(received.raw, {
+      resolver: async (name) => {
+        expect(name).toBe('sample._domainkey.example.com');
+        return [[record]];
+      },
+    });
+    expect(results.map((r) => r.status.result)).toEqual(['pass']);
+    const parsed = await simpleParser(received.raw);
+    expect(parsed.text).toContain('Thanks for signing up.');
+    expect(parsed.html).toMatch(/<a class="button"[^>]* style="background:/);
   });
 
   it('mails the admins about a server error', async () => {

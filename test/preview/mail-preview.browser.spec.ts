@@ -206,9 +206,11 @@ describe('the preview page in Chromium', () => {
       'Remote images blocked: this preview loads nothing from the network (4 remote references in the HTML).',
     );
     // Not a fixed 360 px: most of the window, and the reader can drag it taller.
-    await page
-      .locator('.frame')
-      .evaluate((frame) => frame.scrollIntoView({ block: 'start' }));
+    await page.locator('.frame').evaluate((frame) =>
+      (frame as { scrollIntoView(o: object): void }).scrollIntoView({
+        block: 'start',
+      }),
+    );
     const before = (await page.locator('.frame').boundingBox())!;
     expect(before.height).toBeGreaterThan(500);
     expect((await iframe.boundingBox())!.height).toBeGreaterThan(
