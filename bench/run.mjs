@@ -484,13 +484,17 @@ if (targets.length) {
 const text = lines.join('\n');
 console.log(`\n${text}`);
 if (write) {
-  // Keep the queued-sending section that bench/queue.mjs (npm run bench:queue) appends.
+  // Keep the sections that bench/build.mjs (B) and bench/queue.mjs (Q) write.
   const path = join(here, 'RESULTS.md');
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const queued = previous.indexOf('\n## Q — queued sending');
+  const kept = ['\n## B — build', '\n## Q — queued sending']
+    .map((heading) => previous.indexOf(heading))
+    .filter((at) => at >= 0);
   writeFileSync(
     path,
-    queued >= 0 ? `${text.trimEnd()}\n${previous.slice(queued)}` : text,
+    kept.length
+      ? `${text.trimEnd()}\n${previous.slice(Math.min(...kept))}`
+      : text,
   );
   console.log('\nWritten to bench/RESULTS.md');
 }

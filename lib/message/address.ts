@@ -11,6 +11,14 @@ export interface Mailbox {
   address: string;
 }
 
+/** An RFC 5322 group, `name: a@x, b@y;`: shown in a header, never in the envelope by itself. */
+export interface MailboxGroup {
+  /** The group's display name, e.g. `undisclosed-recipients`. */
+  group: string;
+  /** Its mailboxes; often none. */
+  members: Mailbox[];
+}
+
 /** RFC 5322 §2.1.1: no header line may exceed 998 octets, so neither may one address. */
 const MAX_ADDRESS_LENGTH = 998;
 /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets, angle brackets included. */

@@ -135,7 +135,8 @@ export function attachmentPart(
     const mimetype = checkMimetype(input.mimetype, 'attachment');
     if (!readsWhole(mimetype)) {
       return {
-        contentType: mimetype,
+        type: mimetype,
+        params: [],
         content: () => fileStream(path),
         transferEncoding: 'base64',
         ...commonFields(input.filename),
@@ -156,8 +157,9 @@ export function attachmentPart(
     if (isMessage(content)) {
       const nested = content.message(settings);
       return {
-        contentType: mimetype,
-        content: () => nested.createReadStream({ linesep: '\r\n' }),
+        type: mimetype,
+        params: [],
+        content: nested,
         transferEncoding: '8bit',
         ...common,
       };
@@ -173,7 +175,8 @@ export function attachmentPart(
       );
     }
     return {
-      contentType: mimetype,
+      type: mimetype,
+      params: [],
       content: bytes,
       transferEncoding: bytes.every((b) => b < 0x80) ? '7bit' : '8bit',
       ...common,
@@ -188,7 +191,8 @@ export function attachmentPart(
     ? content
     : Buffer.from(content, 'utf8');
   return {
-    contentType: mimetype,
+    type: mimetype,
+    params: [],
     content: bytes,
     transferEncoding: 'base64',
     ...common,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BaseEmailBackend } from '../backends/base.backend.js';
@@ -28,12 +27,13 @@ import {
   formatDate,
   headerText,
   makeMsgid,
+  randomChunk,
   type HeaderValue,
 } from './headers.js';
 import {
   textPart,
   type LeafPart,
-  type MimePart,
+  type Part,
   type RootHeader,
 } from './mime-builder.js';
 import { fixedRendering } from './deterministic.js';
@@ -385,12 +385,12 @@ export class EmailMessage {
       top,
       headers,
       envelope,
-      identity?.baseBoundary ?? randomBytes(8).toString('hex'),
+      identity?.baseBoundary ?? randomChunk().toString('hex'),
     );
   }
 
   /** Django's MIME structure: no empty text part next to attachments or alternatives. */
-  private structure(charset: string, settings: MessageSettings): MimePart {
+  private structure(charset: string, settings: MessageSettings): Part {
     const subtype = String(this.contentSubtype ?? 'plain');
     checkMimetype(`text/${subtype}`, 'contentSubtype');
     if (typeof this.body !== 'string')
@@ -399,19 +399,21 @@ export class EmailMessage {
     const attachments = (this.attachments ?? []).map((a) =>
       attachmentPart(a, charset, settings),
     );
-    let main: MimePart | undefined =
+    let main: Part | undefined =
       this.body || (!alternatives.length && !attachments.length)
         ? textPart(this.body, subtype, charset)
         : undefined;
     if (alternatives.length) {
       main = {
-        contentType: 'multipart/alternative',
+        type: 'multipart/alternative',
+        params: [],
         parts: main ? [main, ...alternatives] : alternatives,
       };
     }
     if (!attachments.length) return main!;
     return {
-      contentType: 'multipart/mixed',
+      type: 'multipart/mixed',
+      params: [],
       parts: main ? [main, ...attachments] : attachments,
     };
   }

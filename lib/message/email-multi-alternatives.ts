@@ -79,7 +79,12 @@ export class EmailMultiAlternatives extends EmailMessage {
       const bytes = Buffer.isBuffer(content)
         ? content
         : Buffer.from(content, 'utf8');
-      return { contentType: type, content: bytes, transferEncoding: 'base64' };
+      return {
+        type,
+        params: [],
+        content: bytes,
+        transferEncoding: 'base64',
+      };
     });
   }
 }
