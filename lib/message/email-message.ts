@@ -38,6 +38,7 @@ import {
 } from './mime-builder.js';
 import { fixedRendering } from './deterministic.js';
 import { MimeMessage } from './mime-message.js';
+import { nested } from './nesting.js';
 import {
   DEFAULT_MESSAGE_SETTINGS,
   type MessageSettings,
@@ -86,6 +87,8 @@ const ADDRESS_OVERRIDES = new Set(['from', 'to', 'cc', 'reply-to']);
 export const MAX_RECIPIENTS = 1000;
 /** Messages whose `message()` is running, to refuse a message attached inside itself. */
 const rendering = new Set<EmailMessage>();
+/** Messages built so far by the outermost `message()` call running now. */
+let builtInThisRender: Map<EmailMessage, MimeMessage> | undefined;
 
 /**
  * An email message, Django's `EmailMessage`: every attribute may be reassigned
@@ -177,19 +180,32 @@ export class EmailMessage {
    * Validates the message and returns it ready to render. Throws
    * {@link BadHeaderError} (or its subclass `InvalidAddressError`) for a line
    * break or an invalid address anywhere in the headers, or for more than
-   * {@link MAX_RECIPIENTS} recipients, before anything is built.
+   * {@link MAX_RECIPIENTS} recipients, before anything is built; throws
+   * `MimeNestingError` when attached messages and parts nest more than
+   * `MAX_MIME_DEPTH` (64) levels deep. A message attached several times is
+   * built and encoded once.
    *
    * @param settings defaults from the module (sender, charset, local time,
    *   recipient redirect).
    */
   message(settings: Partial<MessageSettings> = {}): MimeMessage {
+    // A message attached several times is built (and later encoded) once.
+    const built = builtInThisRender?.get(this);
+    if (built) return built;
     if (rendering.has(this))
       throw new TypeError('A message cannot be attached to itself');
+    const outermost = rendering.size === 0;
+    if (outermost) builtInThisRender = new Map();
     rendering.add(this);
     try {
-      return this.buildMessage({ ...DEFAULT_MESSAGE_SETTINGS, ...settings });
+      const mime = nested('An attached message', () =>
+        this.buildMessage({ ...DEFAULT_MESSAGE_SETTINGS, ...settings }),
+      );
+      builtInThisRender?.set(this, mime);
+      return mime;
     } finally {
       rendering.delete(this);
+      if (outermost) builtInThisRender = undefined;
     }
   }
 

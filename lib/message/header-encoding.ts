@@ -42,6 +42,8 @@ const VERBATIM = new Set([...UNENCODABLE, 'otp-token']);
 const ENCODED_WORD_LOOKALIKE = /=\?[^?]*\?[BbQq]\?[^?]*\?=/;
 /** Characters an unstructured value cannot carry as they are (CR and LF never get this far). */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** Printable ASCII and tab: safe in any unstructured header as it is. */
+const PRINTABLE = /^[\x20-\x7e\t]*$/;
 /** An address without specials can go out bare; anything else goes in angle brackets. */
 const PLAIN_ADDRESS = /^[^\s"(),:;<>@[\\\]]+@[^\s"(),:;<>@[\\\]]+$/;
 
@@ -83,6 +85,13 @@ function hasOverlongWord(text: string, indent: number): boolean {
  * fold is encoded too.
  */
 export function encodeUnstructured(name: string, value: string): string {
+  // The common case: short printable ASCII with nothing that reads as an encoded-word.
+  if (
+    value.length + name.length < FOLD_WIDTH * 10 &&
+    PRINTABLE.test(value) &&
+    !value.includes('=?')
+  )
+    return value;
   if (ENCODED_WORD_LOOKALIKE.test(value)) return encodeWhole(value, 'Q');
   if (CONTROL.test(value)) return encodeWhole(value);
   const encoded = mimeFuncs.encodeWords(
@@ -223,6 +232,19 @@ function breakAt(line: string, start: number): number {
  * spells them, so two spellings of one name make one header.
  */
 export function normalizeHeaderName(name: string): string {
+  let normalized = spellings.get(name);
+  if (normalized === undefined) {
+    normalized = spell(name);
+    if (spellings.size < MAX_SPELLINGS) spellings.set(name, normalized);
+  }
+  return normalized;
+}
+
+/** Names seen so far and their spelling: a few dozen in practice, bounded all the same. */
+const spellings = new Map<string, string>();
+const MAX_SPELLINGS = 1024;
+
+function spell(name: string): string {
   return name
     .toLowerCase()
     .replace(

@@ -101,7 +101,12 @@ export class MimeMessage {
 
   /** The whole message as bytes. */
   async asBytes(options: RenderOptions = {}): Promise<Buffer> {
-    const segments = this.segments(options.linesep ?? '\n');
+    const linesep = options.linesep ?? '\n';
+    // A fresh render is the caller's to keep; kept segments are copied.
+    const segments =
+      this.rendered.get(linesep) ?? this.layout.serialize(linesep);
+    if (segments.length === 1 && !this.rendered.has(linesep))
+      return segments[0] as Buffer;
     if (segments.every(Buffer.isBuffer)) return Buffer.concat(segments);
     const parts: Buffer[] = [];
     for await (const chunk of chunks(segments)) parts.push(chunk);
