@@ -7,6 +7,15 @@ export { ImproperlyConfiguredError } from './errors/improperly-configured.error.
 export { InvalidAddressError } from './errors/invalid-address.error.js';
 export { MessageEncodingError } from './errors/message-encoding.error.js';
 export {
+  MAX_MIME_DEPTH,
+  MimeNestingError,
+} from './errors/mime-nesting.error.js';
+export {
+  MimePart,
+  type MimePartContent,
+  type MimePartOptions,
+} from './message/mime-part.js';
+export {
   parseMailbox,
   parseMailboxList,
   type Mailbox,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BaseEmailBackend } from '../backends/base.backend.js';
@@ -16,7 +17,6 @@ import {
   fileAttachment,
 } from './attachment-part.js';
 import {
-  checkMimetype,
   guessMimetype,
   normalizeAttachment,
   type EmailAttachment,
@@ -38,6 +38,8 @@ import {
 } from './mime-builder.js';
 import { fixedRendering } from './deterministic.js';
 import { MimeMessage } from './mime-message.js';
+import { MimePart } from './mime-part.js';
+import { parseMimetype, refuseMultipart } from './mimetype.js';
 import { nested } from './nesting.js';
 import {
   DEFAULT_MESSAGE_SETTINGS,
@@ -51,6 +53,7 @@ import {
 /** An attachment as accepted by the constructor: an object, or Django's `(filename, content, mimetype?)` tuple. */
 export type AttachmentInput =
   | EmailAttachment
+  | MimePart
   | [
       filename: string | null,
       content: string | Buffer | EmailMessage,
@@ -118,8 +121,11 @@ export class EmailMessage {
   replyTo: string[];
   /** Extra headers; see {@link EmailMessageOptions.headers}. */
   extraHeaders: Record<string, HeaderValue>;
-  /** Attachments, in order. */
-  attachments: EmailAttachment[];
+  /**
+   * Attachments, in order: `{ filename, content, mimetype }` objects, and
+   * {@link MimePart}s inserted as they are (by `attach(part)` and `attachInline`).
+   */
+  attachments: Array<EmailAttachment | MimePart>;
   /** Backend used by {@link EmailMessage.send}; `undefined` until set. */
   connection?: BaseEmailBackend;
   /**
@@ -166,6 +172,7 @@ export class EmailMessage {
     this.attachments = [];
     for (const item of options.attachments ?? []) {
       if (Array.isArray(item)) this.attach(...item);
+      else if (item instanceof MimePart) this.attach(item);
       else this.attach(item);
     }
     if (options.connection) this.connection = options.connection;
@@ -215,18 +222,31 @@ export class EmailMessage {
    * filename when omitted (`application/octet-stream` otherwise); text given as
    * bytes that are not UTF-8 is sent as `application/octet-stream`. Pass an
    * `EmailMessage` as content to attach it as `message/rfc822`.
+   *
+   * The mimetype may carry parameters (`'text/calendar; method=REQUEST'`);
+   * `multipart/*` is refused (use a {@link MimePart} with child parts). A
+   * {@link MimePart} is inserted as it is: `attach(part)`.
    */
-  attach(attachment: EmailAttachment): void;
+  attach(attachment: EmailAttachment | MimePart): void;
   attach(
     filename: string | null,
     content: string | Buffer | EmailMessage,
     mimetype?: string | null,
   ): void;
   attach(
-    first: EmailAttachment | string | null,
+    first: EmailAttachment | MimePart | string | null,
     content?: string | Buffer | EmailMessage,
     mimetype?: string | null,
   ): void {
+    if (first instanceof MimePart) {
+      if (content !== undefined || mimetype !== undefined) {
+        throw new TypeError(
+          'content and mimetype must not be given when a MimePart is provided.',
+        );
+      }
+      this.attachments.push(first);
+      return;
+    }
     if (first !== null && typeof first === 'object') {
       if (content !== undefined || mimetype !== undefined) {
         throw new TypeError(
@@ -242,6 +262,9 @@ export class EmailMessage {
       (content instanceof EmailMessage
         ? 'message/rfc822'
         : guessMimetype(first));
+    // Checked in full at render, as Django does; a multipart type is refused at once.
+    if (typeof type === 'string' && /^\s*multipart\//i.test(type))
+      refuseMultipart(type.trim().toLowerCase(), 'an attachment');
     this.attachments.push(
       normalizeAttachment({ filename: first ?? null, content, mimetype: type }),
     );
@@ -270,6 +293,43 @@ export class EmailMessage {
     );
     if (lazy) this.attachments.push(lazy);
     else this.attach(filename, readFileSync(path), mimetype);
+  }
+
+  /**
+   * Adds an inline part, typically an image the HTML body shows, and returns
+   * the `cid:` URL to use in the HTML (`<img src="cid:...">`). Inline parts
+   * are sent with the HTML body in `multipart/related`. The Content-ID is
+   * derived from the content, so the same image gives the same reference.
+   *
+   * @param filename file name shown by clients that list inline parts; `null` for none.
+   * @param content the bytes (or text) of the part.
+   * @param mimetype guessed from the filename when omitted.
+   * @returns the reference, e.g. `'cid:3f2a…@nestjs-mail.invalid'`.
+   * @example
+   * const logo = msg.attachInline('logo.png', png);
+   * msg.attachAlternative(`<img src="${logo}" alt="Logo">`, 'text/html');
+   */
+  attachInline(
+    filename: string | null,
+    content: string | Buffer,
+    mimetype?: string | null,
+  ): string {
+    if (typeof content !== 'string' && !Buffer.isBuffer(content))
+      throw new TypeError('attachInline content must be a string or a Buffer');
+    const type = mimetype || guessMimetype(filename);
+    const id = `${createHash('sha256')
+      .update(`${filename ?? ''}\n${type}\n`)
+      .update(content)
+      .digest('hex')
+      .slice(0, 32)}@nestjs-mail.invalid`;
+    this.attachments.push(
+      new MimePart(content, type, {
+        filename,
+        disposition: 'inline',
+        contentId: id,
+      }),
+    );
+    return `cid:${id}`;
   }
 
   /**
@@ -314,9 +374,13 @@ export class EmailMessage {
         v instanceof Date ? new Date(v) : v,
       ]),
     );
-    copy.attachments = this.attachments.map(
-      (a) =>
-        cloneFileAttachment(a) ?? { ...a, content: cloneContent(a.content) },
+    copy.attachments = this.attachments.map((a) =>
+      a instanceof MimePart
+        ? clonePart(a)
+        : (cloneFileAttachment(a) ?? {
+            ...a,
+            content: cloneContent(a.content),
+          }),
     );
     return copy;
   }
@@ -405,20 +469,43 @@ export class EmailMessage {
     );
   }
 
-  /** Django's MIME structure: no empty text part next to attachments or alternatives. */
+  /**
+   * Django's MIME structure: no empty text part next to attachments or
+   * alternatives. Inline parts with a Content-ID go with the HTML body (the
+   * HTML alternative, else the body) in `multipart/related`.
+   */
   private structure(charset: string, settings: MessageSettings): Part {
     const subtype = String(this.contentSubtype ?? 'plain');
-    checkMimetype(`text/${subtype}`, 'contentSubtype');
+    refuseMultipart(
+      parseMimetype(`text/${subtype}`, 'contentSubtype').type,
+      'the body',
+    );
     if (typeof this.body !== 'string')
       throw new TypeError(`body must be a string, got ${typeof this.body}`);
-    const alternatives = this.alternativeParts(charset);
-    const attachments = (this.attachments ?? []).map((a) =>
-      attachmentPart(a, charset, settings),
-    );
+    const alternatives: Part[] = this.alternativeParts(charset);
+    const related: Part[] = [];
+    const attachments: Part[] = [];
+    for (const item of this.attachments ?? []) {
+      const part = attachmentPart(item, charset, settings);
+      if (part.disposition === 'inline' && part.contentId) related.push(part);
+      else attachments.push(part);
+    }
     let main: Part | undefined =
-      this.body || (!alternatives.length && !attachments.length)
+      this.body ||
+      (!alternatives.length && !attachments.length && !related.length)
         ? textPart(this.body, subtype, charset)
         : undefined;
+    if (related.length) {
+      const html = alternatives.findIndex((a) => a.type === 'text/html');
+      const withImages = (part: Part): Part => ({
+        type: 'multipart/related',
+        params: [],
+        parts: [part, ...related],
+      });
+      if (html >= 0) alternatives[html] = withImages(alternatives[html]);
+      else if (main) main = withImages(main);
+      else attachments.unshift(...related);
+    }
     if (alternatives.length) {
       main = {
         type: 'multipart/alternative',
@@ -480,6 +567,18 @@ function mailboxes(value: string[], field: string): Mailbox[] {
       }
       return parseMailbox(item, field);
     });
+}
+
+function clonePart(part: MimePart): MimePart {
+  const copy = Object.assign(
+    Object.create(Object.getPrototypeOf(part)),
+    part,
+  ) as MimePart;
+  copy.headers = { ...part.headers };
+  copy.content = Array.isArray(part.content)
+    ? part.content.map(clonePart)
+    : cloneContent(part.content);
+  return copy;
 }
 
 function cloneContent(

@@ -1,5 +1,6 @@
 import { EmailMessage } from '../message/email-message.js';
 import { EmailMultiAlternatives } from '../message/email-multi-alternatives.js';
+import { MimePart } from '../message/mime-part.js';
 
 /** Text, or bytes as base64. */
 export type SerializedContent = { text: string } | { base64: string };
@@ -62,14 +63,20 @@ export function serializeMessage(message: EmailMessage): SerializedMessage {
         value instanceof Date ? { date: value.toISOString() } : String(value),
       ]),
     ),
-    attachments: copy.attachments.map((a) => ({
-      filename: a.filename,
-      mimetype: a.mimetype,
-      content:
-        a.content instanceof EmailMessage
-          ? { message: serializeMessage(a.content) }
-          : content(a.content),
-    })),
+    attachments: copy.attachments.map((a) => {
+      if (a instanceof MimePart)
+        throw new TypeError(
+          'A message with MimePart attachments (attach(part), attachInline) cannot be queued yet; send it directly',
+        );
+      return {
+        filename: a.filename,
+        mimetype: a.mimetype,
+        content:
+          a.content instanceof EmailMessage
+            ? { message: serializeMessage(a.content) }
+            : content(a.content),
+      };
+    }),
     contentSubtype: copy.contentSubtype,
     encoding: copy.encoding,
   };
