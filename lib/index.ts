@@ -16,9 +16,11 @@ export {
   type MimePartOptions,
 } from './message/mime-part.js';
 export {
+  parseAddressList,
   parseMailbox,
   parseMailboxList,
   type Mailbox,
+  type MailboxGroup,
 } from './message/address.js';
 export {
   DEFAULT_ATTACHMENT_MIME_TYPE,

@@ -8,8 +8,10 @@ import { BCC_HEADER, mustBeArray } from '../mail.messages.js';
 import {
   forbidNewlines,
   parseMailbox,
+  parseAddressList,
   parseMailboxList,
   type Mailbox,
+  type MailboxGroup,
 } from './address.js';
 import {
   attachmentPart,
@@ -411,7 +413,7 @@ export class EmailMessage {
       redirectRecipients(settings.redirect, { to, cc, bcc });
     if (redirected) ({ to, cc, bcc } = redirected);
 
-    const shown = new Map<string, Mailbox[]>([
+    const shown = new Map<string, Array<Mailbox | MailboxGroup>>([
       ['from', [from]],
       ['to', to],
       ['cc', cc],
@@ -423,7 +425,11 @@ export class EmailMessage {
       if (lower === 'bcc') throw new BadHeaderError(BCC_HEADER);
       const text = headerText(name, value, local);
       if (ADDRESS_OVERRIDES.has(lower)) {
-        const list = parseMailboxList(text, `header ${name}`);
+        // Groups (`undisclosed-recipients:;`) only where RFC 5322 allows them, never in From.
+        const list =
+          lower === 'from'
+            ? parseMailboxList(text, `header ${name}`)
+            : parseAddressList(text, `header ${name}`);
         // A redirected message shows where it went; the originals are in X-Original-*.
         if (!redirected || lower === 'from' || lower === 'reply-to')
           shown.set(lower, list);

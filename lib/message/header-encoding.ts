@@ -42,6 +42,9 @@ const VERBATIM = new Set([...UNENCODABLE, 'otp-token']);
 const ENCODED_WORD_LOOKALIKE = /=\?[^?]*\?[BbQq]\?[^?]*\?=/;
 /** Characters an unstructured value cannot carry as they are (CR and LF never get this far). */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** RFC 5322 atoms separated by single spaces: a phrase that needs no quotes. */
+const ATOMS =
+  /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+( [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/;
 /** Printable ASCII and tab: safe in any unstructured header as it is. */
 const PRINTABLE = /^[\x20-\x7e\t]*$/;
 /** An address without specials can go out bare; anything else goes in angle brackets. */
@@ -128,7 +131,7 @@ export function encodeAddressList(list: Array<Mailbox | MailboxGroup>): string {
   return list
     .map((item) =>
       'group' in item
-        ? `${encodeDisplayName(item.group)}:${item.members.map(formatMailbox).join(', ')};`
+        ? `${ATOMS.test(item.group) ? item.group : encodeDisplayName(item.group)}:${item.members.map(formatMailbox).join(', ')};`
         : formatMailbox(item),
     )
     .join(', ');

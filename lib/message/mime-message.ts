@@ -29,13 +29,14 @@ const SLICE = 16 * 1024;
  * every render of one `MimeMessage` gives the same bytes.
  *
  * Every header of every part is built (and checked) when the message is
- * made; the bodies are encoded on the first render with a given line
- * separator and kept, so a message attached many times is encoded once.
- * Streamed content (`attachFile`) is read at every render and never kept.
+ * made; the bodies are encoded at every render, except for a message
+ * attached to others, whose encoding is kept so that a message attached
+ * many times is encoded once. Streamed content (`attachFile`) is read at every render and never kept.
  */
 export class MimeMessage {
   private readonly layout: MimeLayout;
-  private readonly rendered = new Map<Linesep, Segment[]>();
+  /** Encoded bodies of a message embedded in others (`message/rfc822`), per line separator. */
+  private rendered?: Map<Linesep, Segment[]>;
 
   /** @internal Built by `EmailMessage.message()`. */
   constructor(
@@ -74,8 +75,17 @@ export class MimeMessage {
 
   /** The whole message as a stream, for sending without holding it in memory. */
   createReadStream(options: RenderOptions = {}): Readable {
-    return Readable.from(chunks(this.segments(options.linesep ?? '\n')), {
-      objectMode: false,
+    const segments = this.render(options.linesep ?? '\n');
+    if (!segments.every(Buffer.isBuffer))
+      return Readable.from(chunks(segments), { objectMode: false });
+    // Bytes only (the common case): a plain stream, no promise per chunk.
+    const pieces = segments.flatMap((segment) => [...slices(segment)]);
+    let next = 0;
+    return new Readable({
+      read() {
+        if (next < pieces.length) this.push(pieces[next++]);
+        else this.push(null);
+      },
     });
   }
 
@@ -92,21 +102,21 @@ export class MimeMessage {
   }
 
   /**
-   * Drops the encoded bodies kept from earlier renders; the next render encodes again.
+   * Drops the encoded bodies kept for embedding; the next render encodes again.
+   * (Renders for sending are never kept, so this is rarely needed.)
    * @internal The SMTP backend keeps rendered messages only for the next few of a batch.
    */
   releaseTree(): void {
-    this.rendered.clear();
+    this.rendered = undefined;
   }
 
   /** The whole message as bytes. */
   async asBytes(options: RenderOptions = {}): Promise<Buffer> {
     const linesep = options.linesep ?? '\n';
     // A fresh render is the caller's to keep; kept segments are copied.
-    const segments =
-      this.rendered.get(linesep) ?? this.layout.serialize(linesep);
-    if (segments.length === 1 && !this.rendered.has(linesep))
-      return segments[0] as Buffer;
+    const kept = this.rendered?.get(linesep);
+    const segments = kept ?? this.layout.serialize(linesep);
+    if (segments.length === 1 && !kept) return segments[0] as Buffer;
     if (segments.every(Buffer.isBuffer)) return Buffer.concat(segments);
     const parts: Buffer[] = [];
     for await (const chunk of chunks(segments)) parts.push(chunk);
@@ -123,12 +133,18 @@ export class MimeMessage {
    * @internal Used to embed this message in another (`message/rfc822`).
    */
   segments(linesep: Linesep): Segment[] {
+    this.rendered ??= new Map();
     let segments = this.rendered.get(linesep);
     if (!segments) {
       segments = this.layout.serialize(linesep);
       this.rendered.set(linesep, segments);
     }
     return segments;
+  }
+
+  /** Segments for one render: the kept ones of a nested message, else fresh ones (not kept). */
+  private render(linesep: Linesep): Segment[] {
+    return this.rendered?.get(linesep) ?? this.layout.serialize(linesep);
   }
 }
 
