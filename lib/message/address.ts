@@ -173,12 +173,11 @@ export function parseAddressList(
   let afterGroup = false;
   for (let i = 0; i < input.length; i++) {
     const c = input[i];
-    if (c === '"') {
-      const end = closingQuote(input, i);
-      if (end < 0) break;
-      i = end;
-    } else if (c === '(') {
-      i = closingParen(input, i, invalid);
+    const skipped = skipQuoteOrComment(input, i);
+    if (skipped !== i) {
+      if (skipped >= 0) i = skipped;
+      else if (c === '(') throw invalid('unterminated comment');
+      else break;
     } else if (c === '<') angle = true;
     else if (c === '>') angle = false;
     else if (angle) continue;
@@ -212,19 +211,22 @@ export function parseAddressList(
   return out;
 }
 
-/** Index of the `)` closing the comment opened at `open`. */
-function closingParen(
-  text: string,
-  open: number,
-  invalid: (reason: string) => Error,
-): number {
+/** The end of the quoted string or comment starting at `at` (-1 if it never ends), else `at`. */
+function skipQuoteOrComment(text: string, at: number): number {
+  if (text[at] === '"') return closingQuote(text, at);
+  if (text[at] === '(') return closingParen(text, at);
+  return at;
+}
+
+/** Index of the `)` closing the comment opened at `open` (nested, with escapes); -1 if none. */
+function closingParen(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     if (text[i] === '\\') i++;
     else if (text[i] === '(') depth++;
     else if (text[i] === ')' && --depth === 0) return i;
   }
-  throw invalid('unterminated comment');
+  return -1;
 }
 
 /**
@@ -345,18 +347,11 @@ function splitList(input: string): string[] {
   let angle = false;
   for (let i = 0; i < input.length; i++) {
     const c = input[i];
-    if (c === '"') {
-      const end = closingQuote(input, i);
-      if (end < 0) break;
-      i = end;
-    } else if (c === '(') {
-      // A comma in a comment separates nothing; an unterminated one fails in parseMailbox.
-      let depth = 0;
-      for (; i < input.length; i++) {
-        if (input[i] === '\\') i++;
-        else if (input[i] === '(') depth++;
-        else if (input[i] === ')' && --depth === 0) break;
-      }
+    // No comma in a quoted string or comment separates; an unterminated one fails in parseMailbox.
+    const skipped = skipQuoteOrComment(input, i);
+    if (skipped !== i) {
+      if (skipped < 0) break;
+      i = skipped;
     } else if (c === '<') angle = true;
     else if (c === '>') angle = false;
     else if (c === ',' && !angle) {

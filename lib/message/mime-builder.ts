@@ -26,6 +26,8 @@ export interface LeafPart {
    */
   content: Buffer | (() => Readable) | MimeMessage;
   transferEncoding: TransferEncoding;
+  /** The body already in its transfer encoding (CRLF line ends), when choosing it produced that. */
+  encoded?: string;
   filename?: string;
   /** `Content-Disposition`; none when absent. */
   disposition?: 'attachment' | 'inline';
@@ -59,6 +61,19 @@ export type RootHeader = [
 /** RFC 5322 §2.1.1 recommends 78 characters a line; longer lines get QP or base64, as in Python. */
 const MAX_RAW_LINE = 78;
 const SNIFF_LINES = 10;
+/** Text up to this size is quoted-printable encoded once, to decide and to send. */
+const ENCODE_WHOLE = 16 * 1024;
+
+/** Length of the first `lines` lines of quoted-printable text (soft breaks are `=` CRLF); all for -1. */
+function qpLength(text: string, lines: number): number {
+  if (lines < 0) return text.length;
+  let seen = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+    const soft = text[at - 1] === '\r' && text[at - 2] === '=';
+    if (!soft && ++seen === lines) return at + 1;
+  }
+  return text.length;
+}
 
 /**
  * Builds a text part Django's way: line endings normalised (no bare CR can
@@ -78,6 +93,10 @@ export function textPart(
   let normalized = text.replace(/\r\n?/g, '\n');
   if (!normalized.endsWith('\n')) normalized += '\n';
   const content = encodeText(normalized, charset);
+  let encoded: string | undefined;
+  const transferEncoding = chooseTextEncoding(content, (qpText) => {
+    encoded = qpText;
+  });
   return {
     type: `text/${subtype}`,
     params: [
@@ -85,12 +104,21 @@ export function textPart(
       ...params.filter(([name]) => name !== 'charset'),
     ],
     content,
-    transferEncoding: chooseTextEncoding(content),
+    transferEncoding,
+    ...(encoded === undefined ? {} : { encoded }),
   };
 }
 
-/** Python's choice of transfer encoding for text bytes (LF line ends). */
-export function chooseTextEncoding(bytes: Buffer): TransferEncoding {
+/**
+ * Python's choice of transfer encoding for text bytes (LF line ends).
+ *
+ * @param keepQp called with the quoted-printable form of the whole text
+ *   when it was computed to decide (short texts) and chosen.
+ */
+export function chooseTextEncoding(
+  bytes: Buffer,
+  keepQp?: (encoded: string) => void,
+): TransferEncoding {
   let longest = 0;
   let lineStart = 0;
   let ascii = true;
@@ -111,7 +139,16 @@ export function chooseTextEncoding(bytes: Buffer): TransferEncoding {
   longest = Math.max(longest, bytes.length - lineStart);
   if (longest <= MAX_RAW_LINE) return ascii ? '7bit' : '8bit';
   const sniff = sniffEnd < 0 ? bytes : bytes.subarray(0, sniffEnd);
-  const qpLength = qp.wrap(qp.encode(sniff), 76).length;
   const base64Length = Math.ceil(sniff.length / 3) * 4 + 1;
-  return qpLength > base64Length ? 'base64' : 'quoted-printable';
+  if (bytes.length > ENCODE_WHOLE) {
+    const sniffed = qp.wrap(qp.encode(sniff), 76).length;
+    return sniffed > base64Length ? 'base64' : 'quoted-printable';
+  }
+  // Short text: encode it all once; the sniffed lines' encoding is a prefix of it
+  // (quoted-printable works line by line), up to the matching hard line break.
+  const qpText = qp.wrap(qp.encode(bytes), 76);
+  if (qpLength(qpText, lines < SNIFF_LINES ? -1 : SNIFF_LINES) > base64Length)
+    return 'base64';
+  keepQp?.(qpText);
+  return 'quoted-printable';
 }

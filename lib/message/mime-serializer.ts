@@ -123,7 +123,12 @@ function writeBody(part: LeafPart, out: SegmentWriter, linesep: Linesep): void {
       out.text(wrapLines(base64.encode(content), linesep));
       return;
     case 'quoted-printable':
-      out.text(lineEnds(qp.wrap(qp.encode(content), BODY_LINE), linesep));
+      out.text(
+        lineEnds(
+          part.encoded ?? qp.wrap(qp.encode(content), BODY_LINE),
+          linesep,
+        ),
+      );
       return;
     default:
       out.bytes(rawLineEnds(content, linesep));
