@@ -153,13 +153,15 @@ export function headerLine(
   let text: string;
   if (typeof value !== 'string') text = encodeAddressList(value);
   else if (VERBATIM.has(lower)) {
-    if (ASCII_ONLY.has(lower) && /[^\x20-\x7e\t]/.test(value)) {
+    if (/[^\x20-\x7e\t]/.test(value)) {
       throw new BadHeaderError(
         `The ${name} header must be printable ASCII (got ${JSON.stringify(value)}): ` +
-          'message ids cannot be encoded, so use an id such as <local@example.com>',
+          (ASCII_ONLY.has(lower)
+            ? 'message ids cannot be encoded, so use an id such as <local@example.com>'
+            : 'this header cannot be encoded'),
       );
     }
-    text = value.replace(CONTROL, '');
+    text = value;
   } else text = encodeUnstructured(name, value);
   if (UNENCODABLE.has(lower) && hasOverlongWord(text, name.length + 2)) {
     throw new BadHeaderError(

@@ -219,4 +219,12 @@ describe('headers that must be ASCII', () => {
       expect(ok.message().get(name)).toBe('<a@example.com>');
     },
   );
+
+  it('refuses non-ASCII in a Date given as text, which cannot be encoded either', () => {
+    const msg = message('b');
+    msg.extraHeaders = { Date: 'Mon, 30 Nov 2026 12:00:00 +0000\u2028' };
+    expect(() => msg.message()).toThrow(/Date header must be printable ASCII/);
+    msg.extraHeaders = { Date: 'Mon, 30 Nov 2026 12:00:00 +0000' };
+    expect(msg.message().get('Date')).toBe('Mon, 30 Nov 2026 12:00:00 +0000');
+  });
 });
