@@ -2,8 +2,8 @@ import * as base64 from 'nodemailer/lib/base64';
 import * as qp from 'nodemailer/lib/qp';
 import {
   pipeline,
+  Readable,
   Transform,
-  type Readable,
   type TransformCallback,
 } from 'node:stream';
 import {
@@ -21,6 +21,10 @@ export type Linesep = '\r\n' | '\n';
 
 /** Line length of base64 and quoted-printable bodies (RFC 2045 §6.7, §6.8). */
 const BODY_LINE = 76;
+/** Bytes larger than this are base64-encoded while they are sent, a chunk at a time. */
+const ENCODE_AT_SEND = 256 * 1024;
+/** Input bytes per encoded chunk: a whole number of 57-byte (76-character) lines. */
+const CHUNK_BYTES = 57 * 1024;
 
 const isMultipart = (part: Part): part is Part & { parts: Part[] } =>
   'parts' in part;
@@ -120,7 +124,11 @@ function writeBody(part: LeafPart, out: SegmentWriter, linesep: Linesep): void {
   }
   switch (part.transferEncoding) {
     case 'base64':
-      out.text(wrapLines(base64.encode(content), linesep));
+      if (content.length > ENCODE_AT_SEND)
+        out.add(() =>
+          Readable.from(base64Chunks(content, linesep), { objectMode: false }),
+        );
+      else out.text(wrapLines(base64.encode(content), linesep));
       return;
     case 'quoted-printable':
       out.text(
@@ -142,6 +150,18 @@ function wrapLines(text: string, linesep: string): string {
   for (let at = 0; at < text.length; at += BODY_LINE)
     lines.push(text.slice(at, at + BODY_LINE));
   return lines.join(linesep);
+}
+
+/** Large bytes as base64 lines, one chunk of lines at a time. */
+function* base64Chunks(bytes: Buffer, linesep: string): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) {
+    const last = at + CHUNK_BYTES >= bytes.length;
+    const lines = wrapLines(
+      base64.encode(bytes.subarray(at, at + CHUNK_BYTES)),
+      linesep,
+    );
+    yield Buffer.from(last ? lines : lines + linesep, 'latin1');
+  }
 }
 
 /** Sets every CRLF or LF in encoder output (ASCII) to `linesep`. */

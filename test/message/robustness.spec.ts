@@ -84,3 +84,30 @@ describe('attached messages', () => {
     expect(() => chain(3).message()).not.toThrow();
   });
 });
+
+describe('large in-memory content', () => {
+  it('is base64-encoded while sent, in 76-character lines, and reads back exactly', async () => {
+    const big = Buffer.alloc(700 * 1024 + 5);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 256;
+    const msg = make('big');
+    msg.attach('big.bin', big, 'application/octet-stream');
+    const mime = msg.message();
+    for (const linesep of ['\n', '\r\n'] as const) {
+      const raw = (await mime.asBytes({ linesep })).toString('latin1');
+      const head = raw.indexOf('filename=big.bin');
+      const body = raw.slice(
+        raw.indexOf(`${linesep}${linesep}`, head) + 2 * linesep.length,
+      );
+      const lines = body.slice(0, body.indexOf(`${linesep}--`)).split(linesep);
+      expect(lines.slice(0, -1).every((line) => line.length === 76)).toBe(true);
+      expect(Buffer.from(lines.join(''), 'base64').equals(big)).toBe(true);
+    }
+    const streamed: Buffer[] = [];
+    for await (const chunk of mime.createSmtpStream()) streamed.push(chunk);
+    expect(
+      Buffer.concat(streamed).equals(await mime.asBytes({ linesep: '\r\n' })),
+    ).toBe(true);
+    const { parsed } = await render(msg);
+    expect(parsed.attachments[0].content.equals(big)).toBe(true);
+  });
+});
