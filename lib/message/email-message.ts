@@ -32,13 +32,9 @@ import {
   randomChunk,
   type HeaderValue,
 } from './headers.js';
-import {
-  textPart,
-  type LeafPart,
-  type Part,
-  type RootHeader,
-} from './mime-builder.js';
+import type { LeafPart, Part, RootHeader } from './mime-builder.js';
 import { fixedRendering } from './deterministic.js';
+import { messageStructure } from './message-structure.js';
 import { MimeMessage } from './mime-message.js';
 import { MimePart } from './mime-part.js';
 import { parseMimetype, refuseMultipart } from './mimetype.js';
@@ -475,11 +471,7 @@ export class EmailMessage {
     );
   }
 
-  /**
-   * Django's MIME structure: no empty text part next to attachments or
-   * alternatives. Inline parts with a Content-ID go with the HTML body (the
-   * HTML alternative, else the body) in `multipart/related`.
-   */
+  /** Checks the body and converts every part; the structure is {@link messageStructure}'s. */
   private structure(charset: string, settings: MessageSettings): Part {
     const subtype = String(this.contentSubtype ?? 'plain');
     refuseMultipart(
@@ -488,43 +480,15 @@ export class EmailMessage {
     );
     if (typeof this.body !== 'string')
       throw new TypeError(`body must be a string, got ${typeof this.body}`);
-    const alternatives: Part[] = this.alternativeParts(charset);
-    const related: Part[] = [];
-    const attachments: Part[] = [];
-    for (const item of this.attachments ?? []) {
-      const part = attachmentPart(item, charset, settings);
-      if (part.disposition === 'inline' && part.contentId) related.push(part);
-      else attachments.push(part);
-    }
-    let main: Part | undefined =
-      this.body ||
-      (!alternatives.length && !attachments.length && !related.length)
-        ? textPart(this.body, subtype, charset)
-        : undefined;
-    if (related.length) {
-      const html = alternatives.findIndex((a) => a.type === 'text/html');
-      const withImages = (part: Part): Part => ({
-        type: 'multipart/related',
-        params: [],
-        parts: [part, ...related],
-      });
-      if (html >= 0) alternatives[html] = withImages(alternatives[html]);
-      else if (main) main = withImages(main);
-      else attachments.unshift(...related);
-    }
-    if (alternatives.length) {
-      main = {
-        type: 'multipart/alternative',
-        params: [],
-        parts: main ? [main, ...alternatives] : alternatives,
-      };
-    }
-    if (!attachments.length) return main!;
-    return {
-      type: 'multipart/mixed',
-      params: [],
-      parts: main ? [main, ...attachments] : attachments,
-    };
+    return messageStructure({
+      body: this.body,
+      subtype,
+      charset,
+      alternatives: this.alternativeParts(charset),
+      attachments: (this.attachments ?? []).map((item) =>
+        attachmentPart(item, charset, settings),
+      ),
+    });
   }
 }
 
