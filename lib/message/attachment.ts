@@ -36,7 +36,8 @@ export function guessMimetype(filename: string | null | undefined): string {
 /**
  * Django's rule for text attachments given as bytes: decode them as UTF-8 or,
  * when they are not UTF-8, keep the bytes and send them as
- * `application/octet-stream`. Applied when attaching and again when rendering,
+ * `application/octet-stream`. Bytes with a `charset` parameter in the
+ * mimetype (`text/plain; charset=koi8-r`) are kept as they are. Applied when attaching and again when rendering,
  * so attachments assigned directly to `attachments` are covered too.
  */
 export function normalizeAttachment(
@@ -45,6 +46,8 @@ export function normalizeAttachment(
   const { content, mimetype } = attachment;
   if (!mimetype.startsWith('text/') || !Buffer.isBuffer(content))
     return attachment;
+  // Bytes whose charset is named are sent as those bytes.
+  if (/;\s*charset\s*=/i.test(mimetype)) return attachment;
   const text = decodeUtf8(content);
   return text === undefined
     ? { ...attachment, mimetype: DEFAULT_ATTACHMENT_MIME_TYPE }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import iconv from 'iconv-lite';
 import type { AddressObject } from 'mailparser';
 import { BadHeaderError } from '../../lib/errors/bad-header.error.js';
 import { InvalidAddressError } from '../../lib/errors/invalid-address.error.js';
@@ -59,6 +60,19 @@ describe('charsets', () => {
       'text/plain; charset=koi8-r',
     );
     expect(parsed.text).toBe(`${WESTERN}\n`);
+  });
+
+  it('sends text bytes with a charset parameter as they are', async () => {
+    const msg = message('b');
+    const koi8 = iconv.encode(RUSSIAN, 'koi8-r');
+    msg.attach('ru.txt', koi8, 'text/plain; charset=koi8-r');
+    expect(msg.attachments[0].mimetype).toBe('text/plain; charset=koi8-r');
+    const { tree, parsed } = await render(msg);
+    expect(header(tree.children[1], 'content-type')).toBe(
+      'text/plain; charset=koi8-r',
+    );
+    expect(header(tree.children[1], 'content-transfer-encoding')).toBe('8bit');
+    expect(parsed.attachments[0].content.equals(koi8)).toBe(true);
   });
 
   it('refuses text a charset cannot hold, and unknown charsets, with MessageEncodingError', () => {
