@@ -37,8 +37,9 @@ export function guessMimetype(filename: string | null | undefined): string {
  * Django's rule for text attachments given as bytes: decode them as UTF-8 or,
  * when they are not UTF-8, keep the bytes and send them as
  * `application/octet-stream`. Bytes with a `charset` parameter in the
- * mimetype (`text/plain; charset=koi8-r`) are kept as they are. Applied when attaching and again when rendering,
- * so attachments assigned directly to `attachments` are covered too.
+ * mimetype (`text/plain; charset=koi8-r`) are kept as they are. Applied
+ * when attaching and again when rendering, so attachments assigned directly
+ * to `attachments` are covered too.
  */
 export function normalizeAttachment(
   attachment: EmailAttachment,
