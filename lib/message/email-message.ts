@@ -474,10 +474,11 @@ export class EmailMessage {
   /** Checks the body and converts every part; the structure is {@link messageStructure}'s. */
   private structure(charset: string, settings: MessageSettings): Part {
     const subtype = String(this.contentSubtype ?? 'plain');
-    refuseMultipart(
-      parseMimetype(`text/${subtype}`, 'contentSubtype').type,
-      'the body',
-    );
+    if (parseMimetype(`text/${subtype}`, 'contentSubtype').params.length)
+      throw new BadHeaderError(
+        `contentSubtype takes a subtype only, e.g. 'html' (got ${JSON.stringify(subtype)}); ` +
+          'the charset comes from encoding',
+      );
     if (typeof this.body !== 'string')
       throw new TypeError(`body must be a string, got ${typeof this.body}`);
     return messageStructure({

@@ -286,6 +286,16 @@ describe('mimetype parameters', () => {
     expect(() => msg.message()).toThrow(BadHeaderError);
   });
 
+  it('refuses parameters in contentSubtype, which names a subtype only', () => {
+    const msg = new EmailMessage('s', 'b', 'from@example.com', [
+      'to@example.com',
+    ]);
+    msg.contentSubtype = 'html; charset=koi8-r';
+    expect(() => msg.message()).toThrow(/contentSubtype takes a subtype only/);
+    msg.contentSubtype = 'html';
+    expect(msg.message().get('Content-Type')).toBe('text/html; charset=utf-8');
+  });
+
   it('refuses multipart/* as a plain attachment mimetype, with a clear error', () => {
     const msg = multi();
     expect(() => msg.attach('x.eml', 'data', 'multipart/mixed')).toThrow(
