@@ -51,6 +51,11 @@ export {
   type EmailAlternative,
   type EmailAttachment,
 } from './message/attachment.js';
+export {
+  MimePart,
+  type MimePartContent,
+  type MimePartOptions,
+} from './message/mime-part.js';
 export type {
   Envelope,
   MimeMessage,
@@ -135,6 +140,10 @@ export {
 export { BadHeaderError } from './errors/bad-header.error.js';
 export { InvalidAddressError } from './errors/invalid-address.error.js';
 export { MessageEncodingError } from './errors/message-encoding.error.js';
+export {
+  MAX_MIME_DEPTH,
+  MimeNestingError,
+} from './errors/mime-nesting.error.js';
 export { ImproperlyConfiguredError } from './errors/improperly-configured.error.js';
 export { MailerDoesNotExistError } from './errors/mailer-does-not-exist.error.js';
 export { SendError } from './errors/send.error.js';

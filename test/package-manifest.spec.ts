@@ -50,7 +50,7 @@ describe('package.json', () => {
     const all = sourceFiles(join(root, 'lib'))
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
-    expect(all).toMatch(/from 'nodemailer\/lib\/mime-node'/);
+    expect(all).toMatch(/from 'nodemailer\/lib\/mime-funcs'/);
   });
 
   it('is an ESM package with an exports map, dist-only files and explicit peer majors', () => {

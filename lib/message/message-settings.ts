@@ -15,7 +15,8 @@ export interface MessageSettings {
   defaultFromEmail: string;
   /**
    * Charset of the text body, alternatives and text attachments when the
-   * message sets no `encoding`. `utf-8`, `us-ascii` and `iso-8859-1` are supported.
+   * message sets no `encoding`. Any charset `iconv-lite` knows (`koi8-r`,
+   * `windows-1252`, ...); headers are always UTF-8.
    * @default 'utf-8'
    */
   defaultCharset: string;

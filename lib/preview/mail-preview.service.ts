@@ -102,8 +102,12 @@ export class MailPreviewService implements OnModuleInit {
         parsed: await this.parse(entry.raw),
       })),
     );
+    // Newest first; within one millisecond, the later listed (recorded) first.
+    const order = new Map(entries.map((entry, i) => [entry, i]));
     return entries.sort(
-      (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime(),
+      (a, b) =>
+        b.receivedAt.getTime() - a.receivedAt.getTime() ||
+        order.get(b)! - order.get(a)!,
     );
   }
 

@@ -340,6 +340,26 @@ describe('MailPreviewModule', () => {
     expect(local).toContain('<iframe sandbox=""');
   });
 
+  it('shows inline images (attachInline) in the HTML part, as data: URLs the CSP allows', async () => {
+    await start({ backend: 'locmem' });
+    const msg = new EmailMultiAlternatives('Logo', 'text', 'a@example.com', [
+      'b@example.com',
+    ]);
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const logo = msg.attachInline('logo.png', png);
+    msg.attachAlternative(`<p><img src="${logo}" alt="logo"></p>`, 'text/html');
+    await app!.get(MailService).send(msg);
+    const self = await firstMessagePath();
+    const html = await page(`${self}/html`);
+    expect(html.body).toContain(
+      `<img src="data:image/png;base64,${png.toString('base64')}" alt="logo">`,
+    );
+    expect(html.res.headers.get('content-security-policy')).toContain(
+      'img-src data:',
+    );
+    expect((await page(self)).body).toContain('image/png, 8 bytes, inline');
+  });
+
   it('reads what a development SMTP server received, Bcc in the envelope', async () => {
     server = await startDebugSmtpServer({ port: 0, stream: new PassThrough() });
     await start(
