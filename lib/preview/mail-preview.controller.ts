@@ -23,6 +23,7 @@ import {
   MailPreviewService,
   type PreviewEntry,
 } from './mail-preview.service.js';
+import { TemplatePreviewService } from './template-preview.service.js';
 import {
   contentDisposition,
   renderList,
@@ -30,7 +31,7 @@ import {
 } from './preview-pages.js';
 
 /** The part of the platform's request the page needs (Express and Fastify both have it). */
-interface PreviewRequest {
+export interface PreviewRequest {
   originalUrl?: string;
   url: string;
 }
@@ -46,7 +47,10 @@ interface PreviewRequest {
 @UseGuards(MailPreviewAccessGuard)
 @UseFilters(PreviewNotFoundFilter)
 export class MailPreviewController {
-  constructor(private readonly preview: MailPreviewService) {}
+  constructor(
+    private readonly preview: MailPreviewService,
+    private readonly templates: TemplatePreviewService,
+  ) {}
 
   /** The list of messages. */
   @Get()
@@ -54,7 +58,11 @@ export class MailPreviewController {
   @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
   @Header('Cache-Control', 'no-store')
   async list(@Req() req: PreviewRequest): Promise<string> {
-    return renderList(await this.preview.list(), basePath(req, /\/?$/));
+    return renderList(
+      await this.preview.list(),
+      basePath(req, /\/?$/),
+      this.templates.enabled,
+    );
   }
 
   /** One message. */
@@ -143,7 +151,7 @@ export function createMailPreviewController(
 }
 
 /** Where the page is mounted, as the browser sees it (global prefix included). */
-function basePath(req: PreviewRequest, suffix: RegExp): string {
+export function basePath(req: PreviewRequest, suffix: RegExp): string {
   const path = (req.originalUrl ?? req.url).split('?')[0];
   return path.replace(suffix, '').replace(/\/+$/, '');
 }

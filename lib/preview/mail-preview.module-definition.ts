@@ -4,6 +4,7 @@ import {
   DEFAULT_MAIL_PREVIEW_PATH,
   MAIL_PREVIEW_OPTIONS,
 } from './mail-preview.constants.js';
+import { createTemplatePreviewController } from './template-preview.controller.js';
 import type { MailPreviewModuleOptions } from './mail-preview.interfaces.js';
 
 /** Options of `forRoot`/`forRootAsync` that shape the module, not the options value. */
@@ -30,6 +31,9 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
         ...definition,
         controllers: [
           createMailPreviewController(extras.path ?? DEFAULT_MAIL_PREVIEW_PATH),
+          createTemplatePreviewController(
+            extras.path ?? DEFAULT_MAIL_PREVIEW_PATH,
+          ),
         ],
       }),
     )

@@ -14,6 +14,7 @@ import {
   type MailPreviewModuleRootOptions,
 } from './mail-preview.module-definition.js';
 import { MailPreviewService } from './mail-preview.service.js';
+import { TemplatePreviewService } from './template-preview.service.js';
 
 /**
  * A development page that lists the mail the app sent, at `/_mail` by
@@ -64,6 +65,7 @@ import { MailPreviewService } from './mail-preview.service.js';
           : null,
     },
     MailPreviewService,
+    TemplatePreviewService,
   ],
 })
 export class MailPreviewModule extends ConfigurableModuleClass {
