@@ -1,21 +1,16 @@
 import {
   Controller,
   Get,
-  Header,
   Param,
   Query,
   Req,
   Res,
   UseFilters,
   UseGuards,
-  type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import {
-  MESSAGE_HTML_CSP,
-  PREVIEW_PAGE_CSP,
-} from './mail-preview.constants.js';
 import { MailPreviewAccessGuard } from './mail-preview-access.guard.js';
+import { MessageHtmlHeaders, PreviewPageHeaders } from './preview-headers.js';
 import { basePath, type PreviewRequest } from './mail-preview.controller.js';
 import { markup } from './preview-html.js';
 import {
@@ -37,7 +32,7 @@ import {
  * sample) and `/templates/:name/html` (its HTML, for the iframe). Renders
  * only, never sends. A template that fails to render answers 500 with the
  * error on the page. Behind the same guard as the sent-mail page.
- * @internal Mounted by `MailPreviewModule.forRoot()` through {@link createTemplatePreviewController}.
+ * @internal Mounted by `MailPreviewModule.forRoot()` through `mountController`.
  */
 @Controller()
 @UseGuards(MailPreviewAccessGuard)
@@ -50,9 +45,7 @@ export class TemplatePreviewController {
 
   /** The list of templates. */
   @Get('templates')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
-  @Header('Cache-Control', 'no-store')
+  @PreviewPageHeaders()
   list(@Req() req: PreviewRequest): string {
     const { rows, unknown } = this.previews.list();
     return renderTemplateList(rows, unknown, basePath(req, /\/templates\/?$/));
@@ -60,9 +53,7 @@ export class TemplatePreviewController {
 
   /** One template rendered with a sample, in a locale; 500 with the error when rendering fails. */
   @Get('templates/:name')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
-  @Header('Cache-Control', 'no-store')
+  @PreviewPageHeaders()
   async template(
     @Param('name') name: string,
     @Query('sample') sample: unknown,
@@ -75,13 +66,9 @@ export class TemplatePreviewController {
     return renderTemplatePreview(preview, basePath(req, /\/templates\/[^/]*$/));
   }
 
-  /** The rendered HTML, shown in `<iframe sandbox="">` under {@link MESSAGE_HTML_CSP}. */
+  /** The rendered HTML, shown in `<iframe sandbox="">` under `MESSAGE_HTML_CSP`. */
   @Get('templates/:name/html')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
-  @Header('X-Content-Type-Options', 'nosniff')
-  @Header('Referrer-Policy', 'no-referrer')
-  @Header('Cache-Control', 'no-store')
+  @MessageHtmlHeaders()
   async html(
     @Param('name') name: string,
     @Query('sample') sample: unknown,
@@ -114,17 +101,4 @@ export class TemplatePreviewController {
 function one(value: unknown): string | undefined {
   const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
-}
-
-/**
- * The template previews' controller mounted at `path` (a subclass per
- * registration, as for the sent-mail page).
- * @internal
- */
-export function createTemplatePreviewController(
-  path: string,
-): Type<TemplatePreviewController> {
-  class MountedTemplatePreviewController extends TemplatePreviewController {}
-  Controller(path)(MountedTemplatePreviewController);
-  return MountedTemplatePreviewController;
 }
