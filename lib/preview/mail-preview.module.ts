@@ -22,7 +22,9 @@ import { TemplatePreviewService } from './template-preview.service.js';
  * sandboxed iframe that runs no script and loads nothing remote), its text,
  * headers and attachments. Reads the app's `MailOutbox` (the `locmem`
  * backend) and/or what a development SMTP server received
- * (`startDebugSmtpServer()`).
+ * (`startDebugSmtpServer()`). Given the app's templates (`templates`,
+ * `samples`), it also previews each template rendered with sample contexts
+ * at `/_mail/templates`, sending nothing.
  *
  * Off unless `enabled: true`, and then it answers loopback clients only
  * (see `allow`); everyone else gets a plain 404. When enabled it needs the
@@ -44,6 +46,15 @@ import { TemplatePreviewService } from './template-preview.service.js';
  *   useFactory: (config: ConfigService, devServer: DevMailServer) => ({
  *     enabled: config.get('NODE_ENV') === 'development',
  *     sources: ['outbox', devServer],
+ *   }),
+ * })
+ * @example
+ * MailPreviewModule.forRootAsync({
+ *   inject: [MailTemplates],
+ *   useFactory: (templates: MailTemplates) => ({
+ *     enabled: process.env.NODE_ENV === 'development',
+ *     templates,
+ *     samples: { welcome: { default: { name: 'Ada' } } },
  *   }),
  * })
  */
