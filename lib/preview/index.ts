@@ -1,6 +1,6 @@
 /**
  * `nestjs-mail/preview`: a development page that lists the mail the app
- * sent. Off unless the app turns it on (`enabled`), loopback clients only
+ * sent, and previews the app's templates with sample contexts. Off unless the app turns it on (`enabled`), loopback clients only
  * by default. Its own entry point, so its optional peer `mailparser` never
  * reaches an app that does not import it.
  *
@@ -24,3 +24,10 @@ export type {
   MailPreviewSourceOption,
   PreviewMessageInput,
 } from './mail-preview.interfaces.js';
+export type {
+  MailPreviewRenderedTemplate,
+  MailPreviewSample,
+  MailPreviewSamples,
+  MailPreviewTemplateSummary,
+  MailPreviewTemplates,
+} from './template-preview.interfaces.js';

@@ -7,14 +7,10 @@ import {
   StreamableFile,
   UseFilters,
   UseGuards,
-  type Type,
 } from '@nestjs/common';
-import {
-  DOWNLOAD_CSP,
-  MESSAGE_HTML_CSP,
-  PREVIEW_PAGE_CSP,
-} from './mail-preview.constants.js';
+import { DOWNLOAD_CSP } from './mail-preview.constants.js';
 import { MailPreviewAccessGuard } from './mail-preview-access.guard.js';
+import { MessageHtmlHeaders, PreviewPageHeaders } from './preview-headers.js';
 import {
   PreviewNotFoundException,
   PreviewNotFoundFilter,
@@ -23,6 +19,7 @@ import {
   MailPreviewService,
   type PreviewEntry,
 } from './mail-preview.service.js';
+import { TemplatePreviewService } from './template-preview.service.js';
 import {
   contentDisposition,
   renderList,
@@ -30,7 +27,7 @@ import {
 } from './preview-pages.js';
 
 /** The part of the platform's request the page needs (Express and Fastify both have it). */
-interface PreviewRequest {
+export interface PreviewRequest {
   originalUrl?: string;
   url: string;
 }
@@ -40,28 +37,31 @@ interface PreviewRequest {
  * `GET /m/:id` (a message), `/m/:id/html` (its HTML, for the iframe),
  * `/m/:id/raw` (the .eml) and `/m/:id/attachments/:index`.
  * Every route answers 404 unless {@link MailPreviewAccessGuard} lets the client in.
- * @internal Mounted by `MailPreviewModule.forRoot()` through {@link createMailPreviewController}.
+ * @internal Mounted by `MailPreviewModule.forRoot()` through `mountController`.
  */
 @Controller()
 @UseGuards(MailPreviewAccessGuard)
 @UseFilters(PreviewNotFoundFilter)
 export class MailPreviewController {
-  constructor(private readonly preview: MailPreviewService) {}
+  constructor(
+    private readonly preview: MailPreviewService,
+    private readonly templates: TemplatePreviewService,
+  ) {}
 
   /** The list of messages. */
   @Get()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
-  @Header('Cache-Control', 'no-store')
+  @PreviewPageHeaders()
   async list(@Req() req: PreviewRequest): Promise<string> {
-    return renderList(await this.preview.list(), basePath(req, /\/?$/));
+    return renderList(
+      await this.preview.list(),
+      basePath(req, /\/?$/),
+      this.templates.enabled,
+    );
   }
 
   /** One message. */
   @Get('m/:id')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
-  @Header('Cache-Control', 'no-store')
+  @PreviewPageHeaders()
   async message(
     @Param('id') id: string,
     @Req() req: PreviewRequest,
@@ -69,13 +69,9 @@ export class MailPreviewController {
     return renderMessage(await this.entry(id), basePath(req, /\/m\/[^/]*$/));
   }
 
-  /** The HTML body, shown in `<iframe sandbox="">` under {@link MESSAGE_HTML_CSP}. */
+  /** The HTML body, shown in `<iframe sandbox="">` under `MESSAGE_HTML_CSP`. */
   @Get('m/:id/html')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
-  @Header('X-Content-Type-Options', 'nosniff')
-  @Header('Referrer-Policy', 'no-referrer')
-  @Header('Cache-Control', 'no-store')
+  @MessageHtmlHeaders()
   async html(@Param('id') id: string): Promise<string> {
     const { parsed } = await this.entry(id);
     if (!parsed.html)
@@ -129,21 +125,8 @@ export class MailPreviewController {
   }
 }
 
-/**
- * The controller mounted at `path`. A subclass per registration, so two apps
- * (or two registrations) can use different paths.
- * @internal
- */
-export function createMailPreviewController(
-  path: string,
-): Type<MailPreviewController> {
-  class MountedMailPreviewController extends MailPreviewController {}
-  Controller(path)(MountedMailPreviewController);
-  return MountedMailPreviewController;
-}
-
 /** Where the page is mounted, as the browser sees it (global prefix included). */
-function basePath(req: PreviewRequest, suffix: RegExp): string {
+export function basePath(req: PreviewRequest, suffix: RegExp): string {
   const path = (req.originalUrl ?? req.url).split('?')[0];
   return path.replace(suffix, '').replace(/\/+$/, '');
 }

@@ -1,3 +1,8 @@
+import type {
+  MailPreviewSamples,
+  MailPreviewTemplates,
+} from './template-preview.interfaces.js';
+
 /** One message a {@link MailPreviewSource} offers to the preview page. */
 export interface PreviewMessageInput {
   /** Unique within its source (the page shows it under a random key, never this id). */
@@ -89,4 +94,22 @@ export interface MailPreviewModuleOptions {
    * @example allow: () => true // any client: a private staging network only
    */
   allow?: (client: MailPreviewClient) => boolean | Promise<boolean>;
+  /**
+   * The app's templates, for the template previews at `<path>/templates`:
+   * every template listed, and rendered with its `samples` in the browser
+   * (nothing is sent). Pass the `MailTemplates` instance of
+   * `nestjs-mail/templates`, injected through `forRootAsync`. Without it
+   * there are no template previews.
+   * @default undefined
+   * @example inject: [MailTemplates], useFactory: (templates: MailTemplates) => ({ enabled: true, templates })
+   */
+  templates?: MailPreviewTemplates;
+  /**
+   * Sample contexts of the template previews, by template name, then by
+   * sample name; each a context, or a function that returns one. Needs
+   * `templates`.
+   * @default {} (every template rendered with an empty context)
+   * @example samples: { welcome: { default: { name: 'Ada' }, 'long name': () => ({ name: 'Maria Anna Sophia' }) } }
+   */
+  samples?: MailPreviewSamples;
 }

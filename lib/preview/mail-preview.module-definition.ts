@@ -1,9 +1,11 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { createMailPreviewController } from './mail-preview.controller.js';
+import { ConfigurableModuleBuilder, type Type } from '@nestjs/common';
+import { MailPreviewController } from './mail-preview.controller.js';
 import {
   DEFAULT_MAIL_PREVIEW_PATH,
   MAIL_PREVIEW_OPTIONS,
 } from './mail-preview.constants.js';
+import { mountController } from './mount-controller.js';
+import { TemplatePreviewController } from './template-preview.controller.js';
 import type { MailPreviewModuleOptions } from './mail-preview.interfaces.js';
 
 /** Options of `forRoot`/`forRootAsync` that shape the module, not the options value. */
@@ -17,6 +19,9 @@ export interface MailPreviewModuleExtras {
   path?: string;
 }
 
+/** The page's routes: the sent mail, and the template previews. */
+const CONTROLLERS: Type[] = [MailPreviewController, TemplatePreviewController];
+
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<MailPreviewModuleOptions>({
     moduleName: 'MailPreview',
@@ -28,9 +33,9 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
       { path: DEFAULT_MAIL_PREVIEW_PATH },
       (definition, extras) => ({
         ...definition,
-        controllers: [
-          createMailPreviewController(extras.path ?? DEFAULT_MAIL_PREVIEW_PATH),
-        ],
+        controllers: CONTROLLERS.map((controller) =>
+          mountController(extras.path ?? DEFAULT_MAIL_PREVIEW_PATH, controller),
+        ),
       }),
     )
     .build();

@@ -14,6 +14,7 @@ import {
   type MailPreviewModuleRootOptions,
 } from './mail-preview.module-definition.js';
 import { MailPreviewService } from './mail-preview.service.js';
+import { TemplatePreviewService } from './template-preview.service.js';
 
 /**
  * A development page that lists the mail the app sent, at `/_mail` by
@@ -21,7 +22,9 @@ import { MailPreviewService } from './mail-preview.service.js';
  * sandboxed iframe that runs no script and loads nothing remote), its text,
  * headers and attachments. Reads the app's `MailOutbox` (the `locmem`
  * backend) and/or what a development SMTP server received
- * (`startDebugSmtpServer()`).
+ * (`startDebugSmtpServer()`). Given the app's templates (`templates`,
+ * `samples`), it also previews each template rendered with sample contexts
+ * at `/_mail/templates`, sending nothing.
  *
  * Off unless `enabled: true`, and then it answers loopback clients only
  * (see `allow`); everyone else gets a plain 404. When enabled it needs the
@@ -45,6 +48,15 @@ import { MailPreviewService } from './mail-preview.service.js';
  *     sources: ['outbox', devServer],
  *   }),
  * })
+ * @example
+ * MailPreviewModule.forRootAsync({
+ *   inject: [MailTemplates],
+ *   useFactory: (templates: MailTemplates) => ({
+ *     enabled: process.env.NODE_ENV === 'development',
+ *     templates,
+ *     samples: { welcome: { default: { name: 'Ada' } } },
+ *   }),
+ * })
  */
 @Module({
   providers: [
@@ -64,6 +76,7 @@ import { MailPreviewService } from './mail-preview.service.js';
           : null,
     },
     MailPreviewService,
+    TemplatePreviewService,
   ],
 })
 export class MailPreviewModule extends ConfigurableModuleClass {

@@ -7,13 +7,21 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PREVIEW_PAGE_CSP } from './mail-preview.constants.js';
-import { renderNotFound } from './preview-pages.js';
+import { renderNotFound, type PreviewList } from './preview-pages.js';
 
 /**
- * A message or attachment the page does not have (any more).
+ * A message, attachment, template or sample the page does not have (any more).
  * @internal
  */
-export class PreviewNotFoundException extends NotFoundException {}
+export class PreviewNotFoundException extends NotFoundException {
+  constructor(
+    message: string,
+    /** Which list the 404 page links back to. */
+    readonly list: PreviewList = 'mail',
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Answers {@link PreviewNotFoundException} with a small HTML page, as
@@ -34,9 +42,13 @@ export class PreviewNotFoundFilter implements ExceptionFilter {
     adapter.setHeader(res, 'Content-Type', 'text/html; charset=utf-8');
     adapter.setHeader(res, 'Content-Security-Policy', PREVIEW_PAGE_CSP);
     adapter.setHeader(res, 'Cache-Control', 'no-store');
+    const base =
+      exception.list === 'templates'
+        ? path.replace(/\/templates(?:\/[^/]*)?(?:\/html)?$/, '')
+        : path.replace(/\/m\/.*$/, '');
     adapter.reply(
       res,
-      renderNotFound(exception.message, path.replace(/\/m\/.*$/, '')),
+      renderNotFound(exception.message, base, exception.list),
       404,
     );
   }

@@ -17,10 +17,16 @@ dt{font-weight:600;color:#57606a}dd{margin:0;word-break:break-all}h2{font-size:1
 .note{background:#fff8c5;border:1px solid #d4a72c;padding:6px 10px;margin:0 0 8px}
 .source{display:inline-block;white-space:nowrap;padding:0 6px;border:1px solid #d0d7de;border-radius:10px;font-size:12px;color:#1f2328;background:#eaeef2}
 pre{background:#fff;border:1px solid #d0d7de;padding:12px;overflow:auto;white-space:pre-wrap;word-break:break-all}
+.error{background:#ffebe9;border:1px solid #cf222e;padding:8px 12px;white-space:pre-wrap;word-break:break-word}
+nav.choices{margin:8px 0}nav.choices a,nav.choices strong{margin-right:10px}
 .empty,.muted{color:#57606a}ul.files{background:#fff;border:1px solid #d0d7de;padding:8px 28px}
 `);
 
-function page(title: string, header: SafeHtml, body: SafeHtml): string {
+/** Which list a page links back to: the sent mail, or the templates. */
+export type PreviewList = 'mail' | 'templates';
+
+/** A whole page of the preview: the shared style, a dark header and the body. */
+export function page(title: string, header: SafeHtml, body: SafeHtml): string {
   return markup`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
@@ -67,8 +73,15 @@ function subjectOf(parsed: ParsedMail): string {
   return parsed.subject || '(no subject)';
 }
 
-/** The list page: one row per message, newest first. */
-export function renderList(entries: PreviewEntry[], base: string): string {
+/**
+ * The list page: one row per message, newest first; `templates` links the
+ * template previews from the header.
+ */
+export function renderList(
+  entries: PreviewEntry[],
+  base: string,
+  templates = false,
+): string {
   const rows = entries.map(
     ({ key, parsed, receivedAt, source: label }) => markup`<tr>
 <td class="time">${time(receivedAt)}</td>
@@ -89,7 +102,7 @@ ${rows}</tbody>
     : markup`<p class="empty">No mail yet. Send some and reload this page.</p>`;
   return page(
     'Sent mail',
-    markup`<h1>Sent mail</h1><span class="muted">${entries.length} message(s), newest first</span>`,
+    markup`${templates && markup`<a href="${base}/templates">Templates →</a>`}<h1>Sent mail</h1><span class="muted">${entries.length} message(s), newest first</span>`,
     body,
   );
 }
@@ -139,7 +152,7 @@ ${files.length ? markup`<ul class="files">${files}</ul>` : markup`<p class="empt
 }
 
 /** The note above a frame whose HTML asks for remote content. */
-function remoteNote(html: string): SafeHtml | false {
+export function remoteNote(html: string): SafeHtml | false {
   const count = countRemoteReferences(html);
   return (
     count > 0 &&
@@ -147,11 +160,19 @@ function remoteNote(html: string): SafeHtml | false {
   );
 }
 
-/** The page for a message or attachment that is not (or no longer) there. */
-export function renderNotFound(message: string, base: string): string {
+/** The page for a message, attachment, template or sample that is not (or no longer) there. */
+export function renderNotFound(
+  message: string,
+  base: string,
+  list: PreviewList = 'mail',
+): string {
+  const back =
+    list === 'templates'
+      ? markup`<a href="${base}/templates">← All templates</a> · <a href="${base}">Sent mail</a>`
+      : markup`<a href="${base}">← All mail</a>`;
   return page(
     'Not found',
-    markup`<a href="${base}">← All mail</a><h1>Not found</h1>`,
+    markup`${back}<h1>Not found</h1>`,
     markup`<p class="empty">${message}</p>`,
   );
 }

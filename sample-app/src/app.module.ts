@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { MailModule } from 'nestjs-mail';
 import { MailPreviewModule } from 'nestjs-mail/preview';
-import { MailTemplatesModule } from 'nestjs-mail/templates';
+import { MailTemplates, MailTemplatesModule } from 'nestjs-mail/templates';
 import { join } from 'node:path';
 import { BoomController } from './boom.controller.js';
 import { ContactController } from './contact.controller.js';
@@ -20,6 +20,11 @@ import { SignupController } from './signup.controller.js';
   exports: [DevMailServer],
 })
 export class DevMailServerModule {}
+
+// The signup mail's templates; `npm run build` copies them next to dist/main.js.
+const templates = MailTemplatesModule.forRoot({
+  dir: join(import.meta.dirname, 'templates'),
+});
 
 @Module({
   imports: [
@@ -52,18 +57,26 @@ export class DevMailServerModule {}
         subjectPrefix: '[Sample] ',
       }),
     }),
-    // The signup mail's templates; `npm run build` copies them next to dist/main.js.
-    MailTemplatesModule.forRoot({
-      dir: join(import.meta.dirname, 'templates'),
-    }),
-    // The sent-mail page at /_mail: on only when NODE_ENV is exactly 'development'
-    // (`npm start` sets it), and then for loopback clients only.
+    templates,
+    // The sent-mail page at /_mail and the template previews at /_mail/templates:
+    // on only when NODE_ENV is exactly 'development' (`npm start` sets it), and
+    // then for loopback clients only.
     MailPreviewModule.forRootAsync({
-      imports: [DevMailServerModule],
-      inject: [ConfigService, DevMailServer],
-      useFactory: (config: ConfigService, devServer: DevMailServer) => ({
+      imports: [DevMailServerModule, templates],
+      inject: [ConfigService, DevMailServer, MailTemplates],
+      useFactory: (
+        config: ConfigService,
+        devServer: DevMailServer,
+        mailTemplates: MailTemplates,
+      ) => ({
         enabled: config.get('NODE_ENV') === 'development',
         sources: ['outbox', devServer],
+        templates: mailTemplates,
+        samples: {
+          welcome: {
+            default: { name: 'Ada', startUrl: 'https://example.com/start' },
+          },
+        },
       }),
     }),
   ],

@@ -181,6 +181,21 @@ describe('sample app on the embedded development SMTP server', () => {
     expect(await body.text()).toContain('<h1>Hello Ana</h1>');
   });
 
+  it('GET /_mail/templates previews the signup template with its sample, sending nothing', async () => {
+    const list = await (await fetch(`${base}/_mail`)).text();
+    expect(list).toContain('href="/_mail/templates"');
+    const templates = await (await fetch(`${base}/_mail/templates`)).text();
+    expect(templates).toContain('href="/_mail/templates/welcome"');
+    const preview = await fetch(`${base}/_mail/templates/welcome`);
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain('Welcome, Ada!');
+    const html = await fetch(
+      `${base}/_mail/templates/welcome/html?sample=default`,
+    );
+    expect(await html.text()).toContain('<h1>Hello Ada</h1>');
+    expect(printed).toBe('');
+  });
+
   it('app.close() stops the embedded server', async () => {
     const url = await app!.get(DevMailServer).url();
     const port = Number(new URL(url).port);
