@@ -11,6 +11,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'sample-app/dist/**',
       'bench/.dist/**',
+      'bench/.dist-build/**',
       'bench/profiles/**',
     ],
   },

@@ -2,7 +2,6 @@
 // and the figures' formatting.
 import { fork, spawn } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** Median of numbers. */
@@ -85,44 +84,6 @@ export function runWorkerProcess(file, job, { execArgv = [], before, after }) {
       }, 5000);
     });
   });
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A local redis-server without persistence, on a free port. */
-export async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  await new Promise((resolve, reject) => {
-    let out = '';
-    child.once('error', (err) =>
-      reject(
-        err.code === 'ENOENT'
-          ? new Error('redis-server not found: apt-get install -y redis-server')
-          : err,
-      ),
-    );
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-  });
-  return { port, stop: () => child.kill('SIGTERM') };
 }
 
 /**

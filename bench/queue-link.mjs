@@ -13,13 +13,8 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
-import {
-  fmt,
-  median,
-  spawnWorkers,
-  startRedis,
-  startSinkProcess,
-} from './harness.mjs';
+import { fmt, median, spawnWorkers, startSinkProcess } from './harness.mjs';
+import { startRedis } from './redis-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');

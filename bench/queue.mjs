@@ -7,11 +7,12 @@
 // Writes its table to bench/RESULTS.md under "## Q — queued sending",
 // replacing that section (and only it) when it is already there.
 import { fork } from 'node:child_process';
+import { startRedis } from './redis-server.mjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnWorkers, startRedis } from './harness.mjs';
+import { spawnWorkers } from './harness.mjs';
 import 'reflect-metadata';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -70,6 +70,7 @@ const write = !quick && !only && !args.includes('--no-write');
 const NM = 'nestjs-mail';
 const POOL1 = 'nodemailer pool(1)';
 const POOL5 = 'nodemailer pool(5)';
+const POOL1_ALL = 'nodemailer pool(1) all at once';
 const INCUMBENT = '@nestjs-modules/mailer';
 const BEFORE = 'nestjs-mail (attach Buffer)';
 const NM5 = 'nestjs-mail concurrency(5)';
@@ -88,9 +89,16 @@ const SCENARIOS = [
     count: 2000,
     reps: 5,
     warmup: 100,
-    contenders: [NM, NM5, POOL1, POOL5, [INCUMBENT, { count: 20, warmup: 2 }]],
+    contenders: [
+      NM,
+      NM5,
+      POOL1,
+      POOL1_ALL,
+      POOL5,
+      [INCUMBENT, { count: 20, warmup: 2 }],
+    ],
     notes:
-      "nestjs-mail: `MailService.sendMassMail` in a Nest app context, default options (a pool of up to 10 connections, opened by the warm-up and kept by the module's mailer); concurrency(5): the same with `options: { concurrency: 5 }` (the deprecated alias of `maxConnections: 5`). nodemailer pool(1): `sendMail` awaited one by one; pool(5): all at once (`Promise.all`); both `maxMessages: Infinity` (one reused connection per slot). @nestjs-modules/mailer has no bulk API: `sendMail` awaited one by one. The ratio column divides nestjs-mail with default options by each contender; the concurrency(5) row shows its ratio to nodemailer pool(5).",
+      "nestjs-mail: `MailService.sendMassMail` in a Nest app context, default options (a pool of up to 10 connections, opened by the warm-up and kept by the module's mailer); concurrency(5): the same with `options: { concurrency: 5 }` (the deprecated alias of `maxConnections: 5`). nodemailer pool(1): `sendMail` awaited one by one; pool(1) all at once and pool(5): all at once (`Promise.all`); both `maxMessages: Infinity` (one reused connection per slot). @nestjs-modules/mailer has no bulk API: `sendMail` awaited one by one. The ratio column divides nestjs-mail with default options by each contender; the concurrency(5) row shows its ratio to nodemailer pool(5).",
   },
   {
     id: 'P1r',
@@ -137,7 +145,7 @@ const SCENARIOS = [
     count: 10000,
     reps: 3,
     warmup: 100,
-    contenders: [NM, NM5, POOL1, POOL5],
+    contenders: [NM, NM5, POOL1, POOL1_ALL, POOL5],
     notes:
       "Inputs (datatuple, message objects) are built before the measurement starts in every contender. @nestjs-modules/mailer is left out (10,000 connections ≈ 17 minutes at smtp-server's 100 ms greeting).",
   },
@@ -384,6 +392,13 @@ for (const s of results) {
       `${fmt(parallel, 2)}× with \`concurrency: 5\` (${fmt(ratioTo(POOL5), 2)}× on one connection)`,
     ]);
   }
+  if (s.id === 'P1' && byName.has(POOL1_ALL))
+    targets.push([
+      'P1 ≥ 1.3× nodemailer pool(1) all at once (issue 14)',
+      ratioTo(POOL1_ALL),
+      ratioTo(POOL1_ALL) >= 1.3,
+      `${fmt(ratioTo(POOL1_ALL), 2)}×`,
+    ]);
   if (s.id === 'P2') {
     const incumbent = byName.get(INCUMBENT);
     const floor = byName.get(POOL1);
@@ -430,15 +445,23 @@ if (targets.length) {
 const text = lines.join('\n');
 console.log(`\n${text}`);
 if (write) {
-  // Keep the sections that bench/link.mjs (npm run bench:link) and
-  // bench/queue.mjs (npm run bench:queue) write.
+  // Keep the sections that bench/link.mjs (P5–P6), bench/queue-link.mjs (Q2),
+  // bench/build.mjs (B) and bench/queue.mjs (Q) write.
   const path = join(here, 'RESULTS.md');
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const link = previous.indexOf('\n## P5–P6');
-  const queued = link >= 0 ? link : previous.indexOf('\n## Q — queued sending');
+  const kept = [
+    '\n## P5–P6',
+    '\n## Q2 —',
+    '\n## B — build',
+    '\n## Q — queued sending',
+  ]
+    .map((heading) => previous.indexOf(heading))
+    .filter((at) => at >= 0);
   writeFileSync(
     path,
-    queued >= 0 ? `${text.trimEnd()}\n${previous.slice(queued)}` : text,
+    kept.length
+      ? `${text.trimEnd()}\n${previous.slice(Math.min(...kept))}`
+      : text,
   );
   console.log('\nWritten to bench/RESULTS.md');
 }

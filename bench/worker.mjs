@@ -68,7 +68,7 @@ function startMemory() {
 
 const transportOptions = { host, port, secure: false, ignoreTLS: true };
 
-async function nodemailerPool(maxConnections) {
+async function nodemailerPool(maxConnections, allAtOnce = maxConnections > 1) {
   const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     ...transportOptions,
@@ -91,7 +91,7 @@ async function nodemailerPool(maxConnections) {
   const burst = async (mails) => {
     await Promise.all(mails.map((m) => transport.sendMail(m)));
   };
-  const bulk = maxConnections === 1 ? sequential : burst;
+  const bulk = allAtOnce ? burst : sequential;
   return {
     prepare,
     bulk,
@@ -236,6 +236,7 @@ const factories = {
   'nestjs-mail concurrency(5)': () => nestjsMail({ concurrency: 5 }),
   'nodemailer pool(1)': () => nodemailerPool(1),
   'nodemailer pool(5)': () => nodemailerPool(5),
+  'nodemailer pool(1) all at once': () => nodemailerPool(1, true),
   '@nestjs-modules/mailer': nestjsModulesMailer,
 };
 

@@ -51,6 +51,11 @@ export {
   type EmailAlternative,
   type EmailAttachment,
 } from './message/attachment.js';
+export {
+  MimePart,
+  type MimePartContent,
+  type MimePartOptions,
+} from './message/mime-part.js';
 export type {
   Envelope,
   MimeMessage,
@@ -60,6 +65,7 @@ export type { HeaderValue } from './message/headers.js';
 export type { MessageSettings } from './message/message-settings.js';
 export type { DeterministicRendering } from './message/deterministic.js';
 export type { RecipientRedirect } from './message/recipient-redirect.js';
+export { DkimSigner, type DkimOptions } from './message/dkim.js';
 
 // Backends: where messages go. Each is also usable with `new`, outside Nest.
 export {
@@ -85,6 +91,10 @@ export {
 } from './backends/file.backend.js';
 export { LocmemEmailBackend } from './backends/locmem.backend.js';
 export { DummyEmailBackend } from './backends/dummy.backend.js';
+export {
+  NodemailerTransportBackend,
+  type NodemailerTransportBackendOptions,
+} from './backends/nodemailer-transport.backend.js';
 export {
   DEFAULT_FAILOVER_COOLDOWN,
   FailoverEmailBackend,
@@ -119,12 +129,23 @@ export type {
   RejectedRecipient,
   SendResult,
 } from './delivery/message-outcome.js';
-export type { SmtpError } from './delivery/outcomes.js';
+export {
+  failedOutcome,
+  notAttemptedOutcome,
+  sentOutcome,
+  skippedOutcome,
+  type OutcomeBase,
+  type SmtpError,
+} from './delivery/outcomes.js';
 
 // Errors, each with a message that says what to change.
 export { BadHeaderError } from './errors/bad-header.error.js';
 export { InvalidAddressError } from './errors/invalid-address.error.js';
 export { MessageEncodingError } from './errors/message-encoding.error.js';
+export {
+  MAX_MIME_DEPTH,
+  MimeNestingError,
+} from './errors/mime-nesting.error.js';
 export { ImproperlyConfiguredError } from './errors/improperly-configured.error.js';
 export { MailerDoesNotExistError } from './errors/mailer-does-not-exist.error.js';
 export { SendError } from './errors/send.error.js';

@@ -5,6 +5,7 @@ import { ConsoleEmailBackend } from './backends/console.backend.js';
 import { DummyEmailBackend } from './backends/dummy.backend.js';
 import { FileEmailBackend } from './backends/file.backend.js';
 import { LocmemEmailBackend } from './backends/locmem.backend.js';
+import { NodemailerTransportBackend } from './backends/nodemailer-transport.backend.js';
 import { SmtpEmailBackend } from './backends/smtp.backend.js';
 import { ImproperlyConfiguredError } from './errors/improperly-configured.error.js';
 import type {
@@ -20,6 +21,7 @@ const BACKENDS: Record<BackendName, Type<BaseEmailBackend>> = {
   file: FileEmailBackend,
   locmem: LocmemEmailBackend,
   dummy: DummyEmailBackend,
+  nodemailer: NodemailerTransportBackend,
 };
 
 /**

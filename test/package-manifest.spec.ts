@@ -50,7 +50,7 @@ describe('package.json', () => {
     const all = sourceFiles(join(root, 'lib'))
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
-    expect(all).toMatch(/from 'nodemailer\/lib\/mime-node'/);
+    expect(all).toMatch(/from 'nodemailer\/lib\/mime-funcs'/);
   });
 
   it('is an ESM package with an exports map, dist-only files and explicit peer majors', () => {
@@ -62,6 +62,10 @@ describe('package.json', () => {
     expect(manifest.exports['./testing']).toEqual({
       types: './dist/testing/index.d.ts',
       default: './dist/testing/index.js',
+    });
+    expect(manifest.exports['./templates']).toEqual({
+      types: './dist/templates/index.d.ts',
+      default: './dist/templates/index.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);

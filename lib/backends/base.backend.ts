@@ -4,6 +4,7 @@ import {
   type DetailedSendOptions,
 } from '../delivery/detailed-send.js';
 import type { SendResult } from '../delivery/message-outcome.js';
+import { DkimSigner, type DkimOptions } from '../message/dkim.js';
 import type { EmailMessage } from '../message/email-message.js';
 import type { MessageSettings } from '../message/message-settings.js';
 import type { MailOutbox } from '../outbox/mail-outbox.js';
@@ -25,6 +26,14 @@ export interface BaseEmailBackendOptions {
    * @default false
    */
   failSilently?: boolean;
+  /**
+   * Sign every message this mailer sends with DKIM; an array signs with
+   * each key (rotation, or RSA next to Ed25519). Keys are read and checked
+   * when the mailer is created. Needs the optional peer `mailauth`.
+   * @default undefined (not signed)
+   * @example dkim: { domainName: 'example.com', keySelector: 'mail2026', privateKey: process.env.DKIM_KEY! }
+   */
+  dkim?: DkimOptions | DkimOptions[];
 }
 
 /**
@@ -44,6 +53,7 @@ export abstract class BaseEmailBackend implements AsyncDisposable {
   /** See {@link BaseEmailBackendOptions.failSilently}. */
   readonly failSilently: boolean;
   #context: MailerContext | undefined;
+  readonly #dkim: DkimSigner | undefined;
 
   /**
    * @param options the backend's options.
@@ -54,6 +64,7 @@ export abstract class BaseEmailBackend implements AsyncDisposable {
   constructor(options: BaseEmailBackendOptions = {}, context?: MailerContext) {
     this.failSilently = options?.failSilently ?? false;
     this.#context = context;
+    this.#dkim = options?.dkim ? new DkimSigner(options.dkim) : undefined;
   }
 
   /**
@@ -66,7 +77,8 @@ export abstract class BaseEmailBackend implements AsyncDisposable {
 
   /** Defaults used when this backend renders messages (given by the Nest module). */
   get messageSettings(): Readonly<Partial<MessageSettings>> {
-    return this.#context?.messageSettings ?? {};
+    const settings = this.#context?.messageSettings ?? {};
+    return this.#dkim ? { ...settings, dkim: this.#dkim } : settings;
   }
 
   /** The application's outbox, when the module gave one (see {@link MailerContext}). */

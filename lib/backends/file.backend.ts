@@ -57,7 +57,10 @@ export class FileEmailBackend extends ConsoleEmailBackend {
    *   directory, cannot be created or is not writable.
    */
   constructor(options: FileEmailBackendOptions, context?: MailerContext) {
-    super({ failSilently: options?.failSilently }, context);
+    super(
+      { failSilently: options?.failSilently, dkim: options?.dkim },
+      context,
+    );
     this.stream = null;
     const given: unknown = options?.filePath;
     if (typeof given !== 'string' || !given) {

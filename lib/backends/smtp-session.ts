@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import NodemailerConnection, {
   type SMTPConnectionOptions,
 } from 'nodemailer/lib/smtp-connection';
+import { holdEndOfData } from '../delivery/hold-end-of-data.js';
 import type { SmtpError, SmtpInfo } from '../delivery/outcomes.js';
 import type { Envelope, MimeMessage } from '../message/mime-message.js';
 import { ReplyCounter } from './smtp-reply-counter.js';
@@ -12,6 +13,8 @@ const CONNECTION_LOST = new Set([
   'ESOCKET',
   'ETIMEDOUT',
   'EPROTOCOL',
+  // The message stream failed mid-DATA: the connection is unusable.
+  'ESTREAM',
 ]);
 
 /** Whether `err` means the connection is gone (or must not be trusted again). */
@@ -125,13 +128,19 @@ export class SmtpSession {
   }
 
   /**
-   * Sends one message. Never throws: the result says whether it went out
+   * Sends one message; `beforeEnd` runs once its data was written, and the
+   * final `.` waits for it (see `DetailedSendOptions.beforeDataEnd`). Never
+   * throws: the result says whether it went out
    * and, if not, what that means (see {@link SessionAttempt}). After a
    * refusal the session is reset (RSET) for the next message, or closed when
    * that fails; after a reply out of turn it is closed and the message
    * counts as possibly delivered.
    */
-  async send(envelope: Envelope, mime: MimeMessage): Promise<SessionAttempt> {
+  async send(
+    envelope: Envelope,
+    mime: MimeMessage,
+    beforeEnd?: () => Promise<void> | void,
+  ): Promise<SessionAttempt> {
     if (this.messages++ > 0) {
       // Lets nodemailer handle any reply already received (an extra one ends
       // the session) before this message's commands go out.
@@ -150,7 +159,7 @@ export class SmtpSession {
         dataEnded: false,
       };
     }
-    const stream = mime.createSmtpStream();
+    const stream = holdEndOfData(mime.createSmtpStream(), beforeEnd);
     let result: SessionAttempt;
     try {
       const info = await send(this.#connection, envelope, stream);

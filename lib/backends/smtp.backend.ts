@@ -35,6 +35,8 @@ export type { SmtpPoolStatus } from './smtp-pool.js';
 interface Pending {
   base: OutcomeBase;
   mime: MimeMessage | null;
+  /** `DetailedSendOptions.beforeDataEnd` for this message. */
+  beforeEnd?: () => Promise<void> | void;
 }
 
 /**
@@ -263,7 +265,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
     options: DetailedSendOptions = {},
   ): Promise<SendResult> {
     const outcomes: MessageOutcome[] = [];
-    const pending = this.#validate(messages, outcomes);
+    const pending = this.#validate(messages, outcomes, options);
     if (!pending.length) return { sent: 0, outcomes };
     if (options.keepOpen) this.#held = true;
     const transient = !this.#held;
@@ -291,6 +293,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   #validate(
     messages: Iterable<EmailMessage>,
     outcomes: MessageOutcome[],
+    options: DetailedSendOptions,
   ): Pending[] {
     const pending: Pending[] = [];
     let index = 0;
@@ -304,6 +307,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       // parts and its header block), not its MIME tree.
       const mime = message.message(this.messageSettings);
       if (pending.length >= BUILT_AHEAD) mime.releaseTree();
+      const at = index;
       pending.push({
         base: {
           index: index++,
@@ -312,6 +316,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
           envelope: mime.envelope,
         },
         mime,
+        beforeEnd: options.beforeDataEnd && (() => options.beforeDataEnd!(at)),
       });
     }
     return pending;
@@ -369,7 +374,11 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       let result: SessionAttempt | undefined;
       try {
         await this.#pool.throttle();
-        result = await lease.session.send(item.base.envelope, item.mime!);
+        result = await lease.session.send(
+          item.base.envelope,
+          item.mime!,
+          item.beforeEnd,
+        );
       } finally {
         this.#pool.release(
           lease.session,

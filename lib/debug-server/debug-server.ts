@@ -53,9 +53,11 @@ export interface DebugSmtpServer {
   readonly messages: readonly ReceivedMessage[];
   /**
    * A source for `MailPreviewModule`: the messages above.
-   * @example MailPreviewModule.register({ sources: [server] })
+   * @example MailPreviewModule.forRoot({ enabled: true, sources: [server] })
    */
   previewMessages(): readonly ReceivedMessage[];
+  /** How the preview page labels these messages: `'SMTP server'`. */
+  readonly previewLabel: string;
   /** Stops listening and drops connected clients. */
   close(): Promise<void>;
 }
@@ -139,6 +141,7 @@ export async function startDebugSmtpServer({
     port: address.port,
     messages,
     previewMessages: () => messages,
+    previewLabel: 'SMTP server',
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -14,6 +14,16 @@ export interface DetailedSendOptions {
    * @default false
    */
   keepOpen?: boolean;
+  /**
+   * Called for each message (by its index among those given) once its whole
+   * data was written and before the final `.` that ends it: the `.` waits
+   * for the returned promise. A rejection aborts that message before its end
+   * (the connection is dropped, so the server never takes it: `'transient'`).
+   * The queue worker records "data going out" on the job here. Backends
+   * without a DATA phase (console, file, locmem, ...) do not call it.
+   * @default undefined
+   */
+  beforeDataEnd?(index: number): Promise<void> | void;
 }
 
 /** What an outcome records of a validated message. */
@@ -77,7 +87,8 @@ export function settle(
   failSilently: boolean,
 ): SendResult {
   const result = { sent: outcomes.filter((o) => o.sent).length, outcomes };
-  if (!failSilently && outcomes.some((o) => !o.sent && o.status !== 'skipped'))
-    throw new SendError(result);
+  const failed = (o: MessageOutcome) =>
+    !o.sent && o.status !== 'skipped' && o.status !== 'duplicate';
+  if (!failSilently && outcomes.some(failed)) throw new SendError(result);
   return result;
 }

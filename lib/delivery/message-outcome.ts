@@ -29,9 +29,12 @@ export type DeliveryClassification = 'permanent' | 'transient' | 'ambiguous';
  * - `'not-attempted'`: never started, because no connection could be made.
  * - `'skipped'`: the message has no recipients, so nothing was done (Django
  *   does not count it either).
+ * - `'duplicate'`: a queued mailer already holds a job for this Message-ID,
+ *   so nothing was queued and it is not counted; `duplicateOf` says that
+ *   job's state. Give the message a new Message-ID to send it again.
  */
 export type MessageStatus =
-  'sent' | 'failed' | 'unknown' | 'not-attempted' | 'skipped';
+  'sent' | 'failed' | 'unknown' | 'not-attempted' | 'skipped' | 'duplicate';
 
 /** A recipient the server did not take, with its reply. */
 export interface RejectedRecipient {
@@ -68,7 +71,7 @@ export interface MessageOutcome {
   /** `true` exactly when `status` is `'sent'`. */
   sent: boolean;
   /**
-   * `null` for `'sent'` and `'skipped'`; `'ambiguous'` for `'unknown'`;
+   * `null` for `'sent'`, `'skipped'` and `'duplicate'`; `'ambiguous'` for `'unknown'`;
    * otherwise `'permanent'` or `'transient'`.
    */
   classification: DeliveryClassification | null;
@@ -86,6 +89,12 @@ export interface MessageOutcome {
   response?: string;
   /** The error that stopped the message (connection, TLS, AUTH or SMTP reply). */
   error?: Error;
+  /**
+   * For a `'duplicate'`: the queued job that already carries this
+   * Message-ID, and its BullMQ state when the send looked (`'waiting'`,
+   * `'active'`, `'delayed'`, `'completed'`, ...).
+   */
+  duplicateOf?: { jobId: string; state: string };
 }
 
 /**

@@ -15,6 +15,8 @@ function describe(outcome: MessageOutcome): string {
         `${which} may have been delivered (ambiguous: the connection was lost after its final "." ` +
         `and before the server answered; do not resend it blindly): ${why}`
       );
+    case 'duplicate':
+      return `${which} was already queued (job ${outcome.duplicateOf?.state ?? 'state unknown'})`;
     case 'not-attempted':
       return `${which} was not attempted (no connection): ${why}`;
     default:

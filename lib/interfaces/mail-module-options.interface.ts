@@ -5,11 +5,13 @@ import type {
 } from '../backends/base.backend.js';
 import type { ConsoleEmailBackendOptions } from '../backends/console.backend.js';
 import type { FileEmailBackendOptions } from '../backends/file.backend.js';
+import type { NodemailerTransportBackendOptions } from '../backends/nodemailer-transport.backend.js';
 import type { SmtpEmailBackendOptions } from '../backends/smtp.backend.js';
 import type { RecipientRedirect } from '../message/recipient-redirect.js';
 
 /** Names of the built-in backends. */
-export type BackendName = 'smtp' | 'console' | 'file' | 'locmem' | 'dummy';
+export type BackendName =
+  'smtp' | 'console' | 'file' | 'locmem' | 'dummy' | 'nodemailer';
 
 /** Options of the SMTP backend, `url` included. */
 export type SmtpMailerOptions = SmtpEmailBackendOptions;
@@ -20,6 +22,7 @@ export type MailerConfig =
   | { backend: 'console'; options?: ConsoleEmailBackendOptions }
   | { backend: 'file'; options: FileEmailBackendOptions }
   | { backend: 'locmem' | 'dummy'; options?: BaseEmailBackendOptions }
+  | { backend: 'nodemailer'; options: NodemailerTransportBackendOptions }
   | { backend: Type<BaseEmailBackend>; options?: object };
 
 /** Settings shared by every mailer of the module (Django's email settings). */

@@ -11,6 +11,14 @@ export interface Mailbox {
   address: string;
 }
 
+/** An RFC 5322 group, `name: a@x, b@y;`: shown in a header, never in the envelope by itself. */
+export interface MailboxGroup {
+  /** The group's display name, e.g. `undisclosed-recipients`. */
+  group: string;
+  /** Its mailboxes; often none. */
+  members: Mailbox[];
+}
+
 /** RFC 5322 §2.1.1: no header line may exceed 998 octets, so neither may one address. */
 const MAX_ADDRESS_LENGTH = 998;
 /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets, angle brackets included. */
@@ -42,9 +50,11 @@ export function forbidNewlines(value: string, what: string): void {
 
 /**
  * Parses exactly one mailbox: `addr`, `Name <addr>`, `"Quoted, Name" <addr>`,
- * `"quoted local"@domain` or a bare local part (`django`). Comments, groups,
- * obsolete routes and a second mailbox are refused, and so is a non-ASCII
- * local part. A non-ASCII domain is converted to punycode (UTS #46, as Node's
+ * `"quoted local"@domain` or a bare local part (`django`). Comments are
+ * accepted and dropped (`john@example.com (John Smith)`: a comment next to
+ * an address without a display name becomes its display name, as mail
+ * clients show it). Groups, obsolete routes and a second mailbox are
+ * refused, and so is a non-ASCII local part. A non-ASCII domain is converted to punycode (UTS #46, as Node's
  * URL parser and nodemailer do); an ASCII domain is kept byte for byte.
  *
  * @throws BadHeaderError on CR or LF; InvalidAddressError on anything else.
@@ -58,7 +68,21 @@ export function parseMailbox(input: string, what = 'address'): Mailbox {
   if (input.length > MAX_ADDRESS_LENGTH)
     throw invalid(`longer than ${MAX_ADDRESS_LENGTH} characters`);
   if (CONTROL.test(input)) throw invalid('contains a control character');
+  const { text, comments } = stripComments(input, invalid);
+  if (indexOutsideQuotes(text, ':') >= 0 && indexOutsideQuotes(text, '<') < 0)
+    throw invalid(
+      'a group ("name: addresses;") is only allowed in a To, Cc or Reply-To header override',
+    );
+  const mailbox = parseBareMailbox(text, invalid);
+  if (!mailbox.name && comments.length)
+    mailbox.name = comments.join(' ').replace(/\s+/g, ' ').trim();
+  return mailbox;
+}
 
+function parseBareMailbox(
+  input: string,
+  invalid: (reason: string) => Error,
+): Mailbox {
   const open = indexOutsideQuotes(input, '<');
   if (open < 0) {
     const spec = input.trim();
@@ -110,6 +134,138 @@ export function parseMailboxList(
     );
   }
   return items.map((item) => parseMailbox(item.trim(), what));
+}
+
+/**
+ * Parses an address header override (`To`, `Cc`, `Reply-To`): mailboxes as
+ * {@link parseMailboxList}, and RFC 5322 groups, `undisclosed-recipients:;`
+ * or `Team: a@example.com, b@example.com;`. A group only changes what the
+ * header shows; the envelope always comes from `to`, `cc` and `bcc`.
+ */
+export function parseAddressList(
+  input: string,
+  what = 'address list',
+): Array<Mailbox | MailboxGroup> {
+  if (typeof input !== 'string') {
+    throw new TypeError(`${what} must be a string, got ${describe(input)}`);
+  }
+  if (indexOutsideQuotes(input, ':') < 0) return parseMailboxList(input, what);
+  forbidNewlines(input, what);
+  if (input.length > MAX_LIST_LENGTH) {
+    throw new InvalidAddressError(
+      input.slice(0, 40) + '…',
+      `${what} is longer than ${MAX_LIST_LENGTH} characters`,
+    );
+  }
+  const invalid = (reason: string) => new InvalidAddressError(input, reason);
+  const out: Array<Mailbox | MailboxGroup> = [];
+  let count = 0;
+  const mailboxes = (text: string) => {
+    const list = parseMailboxList(text, what);
+    count += list.length;
+    if (count > MAX_LIST_ITEMS)
+      throw invalid(`${what} holds more than ${MAX_LIST_ITEMS} addresses`);
+    return list;
+  };
+  let start = 0;
+  let colon = -1;
+  let angle = false;
+  let afterGroup = false;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    const skipped = skipQuoteOrComment(input, i);
+    if (skipped !== i) {
+      if (skipped >= 0) i = skipped;
+      else if (c === '(') throw invalid('unterminated comment');
+      else break;
+    } else if (c === '<') angle = true;
+    else if (c === '>') angle = false;
+    else if (angle) continue;
+    else if (c === ':' && colon < 0) colon = i;
+    else if (c === ';' && colon >= 0) {
+      const name = parsePhrase(
+        stripComments(input.slice(start, colon), invalid).text,
+        invalid,
+      );
+      if (!name) throw invalid('a group without a name');
+      const members = input.slice(colon + 1, i);
+      out.push({
+        group: name,
+        members: stripComments(members, invalid).text.trim()
+          ? mailboxes(members)
+          : [],
+      });
+      colon = -1;
+      afterGroup = true;
+      start = i + 1;
+    } else if (c === ',' && colon < 0) {
+      const item = input.slice(start, i);
+      if (!(afterGroup && !item.trim())) out.push(...mailboxes(item));
+      afterGroup = false;
+      start = i + 1;
+    }
+  }
+  if (colon >= 0) throw invalid('a group without its closing ";"');
+  const rest = input.slice(start);
+  if (!(afterGroup && !rest.trim())) out.push(...mailboxes(rest));
+  return out;
+}
+
+/** The end of the quoted string or comment starting at `at` (-1 if it never ends), else `at`. */
+function skipQuoteOrComment(text: string, at: number): number {
+  if (text[at] === '"') return closingQuote(text, at);
+  if (text[at] === '(') return closingParen(text, at);
+  return at;
+}
+
+/** Index of the `)` closing the comment opened at `open` (nested, with escapes); -1 if none. */
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Removes RFC 5322 comments (`(...)`, nested, with `\\` escapes) outside
+ * quoted strings, each replaced by a space so no two words join.
+ */
+function stripComments(
+  input: string,
+  invalid: (reason: string) => Error,
+): { text: string; comments: string[] } {
+  if (!input.includes('(') && !input.includes(')'))
+    return { text: input, comments: [] };
+  const comments: string[] = [];
+  let text = '';
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (c === '"') {
+      const end = closingQuote(input, i);
+      if (end < 0) return { text: text + input.slice(i), comments };
+      text += input.slice(i, end + 1);
+      i = end;
+    } else if (c === '(') {
+      let depth = 0;
+      let comment = '';
+      for (; i < input.length; i++) {
+        const d = input[i];
+        if (d === '\\') comment += input[++i] ?? '';
+        else if (d === '(' && depth++ === 0) continue;
+        else if (d === ')' && --depth === 0) break;
+        else comment += d;
+      }
+      if (depth) throw invalid('unterminated comment');
+      comments.push(comment);
+      text += ' ';
+    } else if (c === ')') {
+      throw invalid('")" without "("');
+    } else text += c;
+  }
+  return { text, comments };
 }
 
 function parseAddrSpec(
@@ -191,10 +347,11 @@ function splitList(input: string): string[] {
   let angle = false;
   for (let i = 0; i < input.length; i++) {
     const c = input[i];
-    if (c === '"') {
-      const end = closingQuote(input, i);
-      if (end < 0) break;
-      i = end;
+    // No comma in a quoted string or comment separates; an unterminated one fails in parseMailbox.
+    const skipped = skipQuoteOrComment(input, i);
+    if (skipped !== i) {
+      if (skipped < 0) break;
+      i = skipped;
     } else if (c === '<') angle = true;
     else if (c === '>') angle = false;
     else if (c === ',' && !angle) {

@@ -7,16 +7,13 @@ import {
 } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { MessageEncodingError } from '../errors/message-encoding.error.js';
-import { forbidNewlines } from './address.js';
-import {
-  checkMimetype,
-  normalizeAttachment,
-  type EmailAttachment,
-} from './attachment.js';
-import type { EmailMessage } from './email-message.js';
-import { MAX_LINE_LENGTH, textPart, type LeafPart } from './mime-builder.js';
+import { normalizeAttachment, type EmailAttachment } from './attachment.js';
+import { dispositionFields, leafPart } from './leaf-part.js';
+import type { Part } from './mime-builder.js';
+import { MimePart } from './mime-part.js';
+import { mimePartNode } from './mime-part-node.js';
 import type { MessageSettings } from './message-settings.js';
+import { parseMimetype, refuseMultipart } from './mimetype.js';
 
 /**
  * Attachments made by `attachFile` whose file has not been read: attachment →
@@ -108,115 +105,45 @@ function fileStream(path: string): Readable {
   );
 }
 
-/** Attachment content is text, bytes, or (anything else) a message to nest. */
-function isMessage(
-  content: EmailAttachment['content'],
-): content is EmailMessage {
-  return typeof content === 'object' && !Buffer.isBuffer(content);
-}
-
 /**
- * Turns one attachment into a MIME leaf: `text/*` as a text part in the
- * message's charset, `message/*` unencoded (RFC 2046 §5.2.1), anything else
- * base64. Validates the mimetype and filename first.
+ * Turns one entry of `attachments` into a MIME node: an attachment as a
+ * leaf, a {@link MimePart} as it is. Validates the mimetype and filename first.
  */
 export function attachmentPart(
-  input: EmailAttachment,
+  input: EmailAttachment | MimePart,
   charset: string,
   settings: MessageSettings,
-): LeafPart {
+): Part {
+  if (input instanceof MimePart) return mimePartNode(input, charset, settings);
   if (!input || typeof input !== 'object' || !('content' in input)) {
     throw new TypeError(
-      'Each attachment must be an object { filename, content, mimetype }',
+      'Each attachment must be an object { filename, content, mimetype } or a MimePart',
     );
   }
   const path = lazyFiles.get(input);
-  if (path !== undefined) {
-    const mimetype = checkMimetype(input.mimetype, 'attachment');
-    if (!readsWhole(mimetype)) {
-      return {
-        contentType: mimetype,
-        content: () => fileStream(path),
-        transferEncoding: 'base64',
-        ...commonFields(input.filename),
-      };
-    }
-    // Retyped as text or message since attachFile: read below via `content`.
-  }
-  const { filename, content, mimetype } = normalizeAttachment({
-    ...input,
-    mimetype: checkMimetype(input.mimetype, 'attachment'),
-  });
-  const common = commonFields(filename);
-  if (mimetype.startsWith('text/') && typeof content === 'string') {
-    return { ...textPart(content, mimetype.slice(5), charset), ...common };
-  }
-  if (mimetype.startsWith('message/')) {
-    // RFC 2046 §5.2.1: a message/* part is never base64 or quoted-printable.
-    if (isMessage(content)) {
-      const nested = content.message(settings);
-      return {
-        contentType: mimetype,
-        content: () => nested.createReadStream({ linesep: '\r\n' }),
-        transferEncoding: '8bit',
-        ...common,
-      };
-    }
-    const bytes = Buffer.isBuffer(content)
-      ? content
-      : Buffer.from(content, 'utf8');
-    if (longestLine(bytes) > MAX_LINE_LENGTH) {
-      throw new MessageEncodingError(
-        `A ${mimetype} attachment has a line over ${MAX_LINE_LENGTH} octets; ` +
-          'such parts may not be base64 or quoted-printable encoded (RFC 2046 §5.2.1), ' +
-          'so attach it as application/octet-stream or re-encode its body first',
-      );
-    }
+  const { type, params } = parseMimetype(input.mimetype, 'attachment');
+  refuseMultipart(type, 'an attachment');
+  // Django sends no Content-Disposition for an attachment without a filename.
+  const disposition = input.filename
+    ? dispositionFields(input.filename, 'attachment')
+    : dispositionFields(input.filename, null);
+  if (path !== undefined && !readsWhole(type)) {
     return {
-      contentType: mimetype,
-      content: bytes,
-      transferEncoding: bytes.every((b) => b < 0x80) ? '7bit' : '8bit',
-      ...common,
+      type,
+      params,
+      content: () => fileStream(path),
+      transferEncoding: 'base64',
+      ...disposition,
     };
   }
-  if (isMessage(content)) {
-    throw new TypeError(
-      `An EmailMessage can only be attached as message/rfc822, not ${mimetype}`,
-    );
-  }
-  const bytes = Buffer.isBuffer(content)
-    ? content
-    : Buffer.from(content, 'utf8');
+  // Any other attachment, or an attachFile one retyped as text or message: read via `content`.
+  const { content, mimetype } = normalizeAttachment(input);
+  const normalized =
+    mimetype === input.mimetype
+      ? { type, params }
+      : parseMimetype(mimetype, 'attachment');
   return {
-    contentType: mimetype,
-    content: bytes,
-    transferEncoding: 'base64',
-    ...common,
+    ...leafPart(normalized.type, normalized.params, content, charset, settings),
+    ...disposition,
   };
-}
-
-/** Validates the filename; returns the fields every attachment leaf shares. */
-function commonFields(filename: string | null | undefined): {
-  filename?: string;
-  disposition: 'attachment';
-} {
-  if (filename !== null && filename !== undefined) {
-    if (typeof filename !== 'string')
-      throw new TypeError(
-        `Attachment filename must be a string, got ${typeof filename}`,
-      );
-    forbidNewlines(filename, 'attachment filename');
-  }
-  return { ...(filename ? { filename } : {}), disposition: 'attachment' };
-}
-
-/** Length in octets of the longest line (CRLF or LF terminated). */
-function longestLine(bytes: Buffer): number {
-  let longest = 0;
-  let start = 0;
-  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, start)) {
-    longest = Math.max(longest, i - start - (bytes[i - 1] === 0x0d ? 1 : 0));
-    start = i + 1;
-  }
-  return Math.max(longest, bytes.length - start);
 }

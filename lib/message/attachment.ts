@@ -1,6 +1,4 @@
-import { detectMimeType } from 'nodemailer/lib/mime-funcs';
-import { BadHeaderError } from '../errors/bad-header.error.js';
-import { forbidNewlines } from './address.js';
+import { lookup } from 'mime-types';
 import { decodeUtf8 } from './charset.js';
 import type { EmailMessage } from './email-message.js';
 
@@ -25,39 +23,23 @@ export interface EmailAlternative {
   mimetype: string;
 }
 
-// RFC 2045 §5.1 type "/" subtype, both tokens.
-const MIME_TYPE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+\/[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-
-/** Validates a mimetype; returns it lowercased. */
-export function checkMimetype(mimetype: string, what: string): string {
-  if (typeof mimetype !== 'string')
-    throw new TypeError(
-      `${what} mimetype must be a string, got ${typeof mimetype}`,
-    );
-  forbidNewlines(mimetype, `${what} mimetype`);
-  if (!MIME_TYPE.test(mimetype)) {
-    throw new BadHeaderError(
-      `Invalid mimetype ${JSON.stringify(mimetype)} for ${what}: use "type/subtype", e.g. "text/csv"`,
-    );
-  }
-  return mimetype.toLowerCase();
-}
-
-/** Guesses a mimetype from a file name's extension, as Python's `mimetypes.guess_type`. */
+/**
+ * Guesses a mimetype from a file name's extension with the `mime-db` table
+ * (through `mime-types`), as Python's `mimetypes.guess_type` does:
+ * `report.md` → `text/markdown`; `application/octet-stream` when unknown.
+ */
 export function guessMimetype(filename: string | null | undefined): string {
-  const dot = filename ? filename.lastIndexOf('.') : -1;
-  if (!filename || dot < 0) return DEFAULT_ATTACHMENT_MIME_TYPE;
-  return (
-    detectMimeType(filename.slice(dot + 1).toLowerCase()) ||
-    DEFAULT_ATTACHMENT_MIME_TYPE
-  );
+  if (!filename || !filename.includes('.')) return DEFAULT_ATTACHMENT_MIME_TYPE;
+  return lookup(filename) || DEFAULT_ATTACHMENT_MIME_TYPE;
 }
 
 /**
  * Django's rule for text attachments given as bytes: decode them as UTF-8 or,
  * when they are not UTF-8, keep the bytes and send them as
- * `application/octet-stream`. Applied when attaching and again when rendering,
- * so attachments assigned directly to `attachments` are covered too.
+ * `application/octet-stream`. Bytes with a `charset` parameter in the
+ * mimetype (`text/plain; charset=koi8-r`) are kept as they are. Applied
+ * when attaching and again when rendering, so attachments assigned directly
+ * to `attachments` are covered too.
  */
 export function normalizeAttachment(
   attachment: EmailAttachment,
@@ -65,6 +47,8 @@ export function normalizeAttachment(
   const { content, mimetype } = attachment;
   if (!mimetype.startsWith('text/') || !Buffer.isBuffer(content))
     return attachment;
+  // Bytes whose charset is named are sent as those bytes.
+  if (/;\s*charset\s*=/i.test(mimetype)) return attachment;
   const text = decodeUtf8(content);
   return text === undefined
     ? { ...attachment, mimetype: DEFAULT_ATTACHMENT_MIME_TYPE }

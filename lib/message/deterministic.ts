@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { MimePart, RootHeader } from './mime-builder.js';
+import type { Part, RootHeader } from './mime-builder.js';
 
 /**
  * Options of deterministic rendering (`MessageSettings.deterministic`), for
@@ -25,7 +25,7 @@ export interface FixedRendering {
   /** Makes the Message-ID and the multipart boundary from the message's content. */
   identify(
     headers: RootHeader[],
-    top: MimePart,
+    top: Part,
     depth: number,
   ): { messageId: string; baseBoundary: string };
 }
@@ -54,16 +54,18 @@ export function fixedRendering(
   };
 }
 
-function hashPart(hash: Hash, part: MimePart): void {
-  hash.update(`[${part.contentType}\n`);
+function hashPart(hash: Hash, part: Part): void {
+  hash.update(`[${part.type} ${JSON.stringify(part.params)}\n`);
   if ('parts' in part) {
     for (const child of part.parts) hashPart(hash, child);
   } else {
     hash.update(
-      `${part.transferEncoding} ${part.disposition ?? ''} ${JSON.stringify(part.filename ?? null)}\n`,
+      `${part.transferEncoding} ${part.disposition ?? ''} ${JSON.stringify(part.filename ?? null)} ${part.contentId ?? ''} ${JSON.stringify(part.headers ?? [])}\n`,
     );
-    // A streamed part (a file, a nested message) is known by its type and name only.
+    // A streamed part (a file) is known by its type and name only, a nested message by its headers.
     if (Buffer.isBuffer(part.content)) hash.update(part.content);
+    else if (typeof part.content === 'object')
+      hash.update(part.content.get('Message-ID') ?? '');
   }
   hash.update(']\n');
 }

@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import { OUTBOX_ENTRY } from '../outbox/outbox-entry.js';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BaseEmailBackend } from '../backends/base.backend.js';
@@ -9,8 +9,10 @@ import { BCC_HEADER, mustBeArray } from '../mail.messages.js';
 import {
   forbidNewlines,
   parseMailbox,
+  parseAddressList,
   parseMailboxList,
   type Mailbox,
+  type MailboxGroup,
 } from './address.js';
 import {
   attachmentPart,
@@ -18,7 +20,6 @@ import {
   fileAttachment,
 } from './attachment-part.js';
 import {
-  checkMimetype,
   guessMimetype,
   normalizeAttachment,
   type EmailAttachment,
@@ -29,16 +30,16 @@ import {
   formatDate,
   headerText,
   makeMsgid,
+  randomChunk,
   type HeaderValue,
 } from './headers.js';
-import {
-  textPart,
-  type LeafPart,
-  type MimePart,
-  type RootHeader,
-} from './mime-builder.js';
+import type { LeafPart, Part, RootHeader } from './mime-builder.js';
 import { fixedRendering } from './deterministic.js';
+import { messageStructure } from './message-structure.js';
 import { MimeMessage } from './mime-message.js';
+import { MimePart } from './mime-part.js';
+import { parseMimetype, refuseMultipart } from './mimetype.js';
+import { nested } from './nesting.js';
 import {
   DEFAULT_MESSAGE_SETTINGS,
   type MessageSettings,
@@ -51,6 +52,7 @@ import {
 /** An attachment as accepted by the constructor: an object, or Django's `(filename, content, mimetype?)` tuple. */
 export type AttachmentInput =
   | EmailAttachment
+  | MimePart
   | [
       filename: string | null,
       content: string | Buffer | EmailMessage,
@@ -87,6 +89,8 @@ const ADDRESS_OVERRIDES = new Set(['from', 'to', 'cc', 'reply-to']);
 export const MAX_RECIPIENTS = 1000;
 /** Messages whose `message()` is running, to refuse a message attached inside itself. */
 const rendering = new Set<EmailMessage>();
+/** Messages built so far by the outermost `message()` call running now. */
+let builtInThisRender: Map<EmailMessage, MimeMessage> | undefined;
 
 /**
  * An email message, Django's `EmailMessage`: every attribute may be reassigned
@@ -116,8 +120,11 @@ export class EmailMessage {
   replyTo: string[];
   /** Extra headers; see {@link EmailMessageOptions.headers}. */
   extraHeaders: Record<string, HeaderValue>;
-  /** Attachments, in order. */
-  attachments: EmailAttachment[];
+  /**
+   * Attachments, in order: `{ filename, content, mimetype }` objects, and
+   * {@link MimePart}s inserted as they are (by `attach(part)` and `attachInline`).
+   */
+  attachments: Array<EmailAttachment | MimePart>;
   /** Backend used by {@link EmailMessage.send}; `undefined` until set. */
   connection?: BaseEmailBackend;
   /**
@@ -169,6 +176,7 @@ export class EmailMessage {
     this.attachments = [];
     for (const item of options.attachments ?? []) {
       if (Array.isArray(item)) this.attach(...item);
+      else if (item instanceof MimePart) this.attach(item);
       else this.attach(item);
     }
     if (options.connection) this.connection = options.connection;
@@ -183,19 +191,32 @@ export class EmailMessage {
    * Validates the message and returns it ready to render. Throws
    * {@link BadHeaderError} (or its subclass `InvalidAddressError`) for a line
    * break or an invalid address anywhere in the headers, or for more than
-   * {@link MAX_RECIPIENTS} recipients, before anything is built.
+   * {@link MAX_RECIPIENTS} recipients, before anything is built; throws
+   * `MimeNestingError` when attached messages and parts nest more than
+   * `MAX_MIME_DEPTH` (64) levels deep. A message attached several times is
+   * built and encoded once.
    *
    * @param settings defaults from the module (sender, charset, local time,
    *   recipient redirect).
    */
   message(settings: Partial<MessageSettings> = {}): MimeMessage {
+    // A message attached several times is built (and later encoded) once.
+    const built = builtInThisRender?.get(this);
+    if (built) return built;
     if (rendering.has(this))
       throw new TypeError('A message cannot be attached to itself');
+    const outermost = rendering.size === 0;
+    if (outermost) builtInThisRender = new Map();
     rendering.add(this);
     try {
-      return this.buildMessage({ ...DEFAULT_MESSAGE_SETTINGS, ...settings });
+      const mime = nested('An attached message', () =>
+        this.buildMessage({ ...DEFAULT_MESSAGE_SETTINGS, ...settings }),
+      );
+      builtInThisRender?.set(this, mime);
+      return mime;
     } finally {
       rendering.delete(this);
+      if (outermost) builtInThisRender = undefined;
     }
   }
 
@@ -205,18 +226,31 @@ export class EmailMessage {
    * filename when omitted (`application/octet-stream` otherwise); text given as
    * bytes that are not UTF-8 is sent as `application/octet-stream`. Pass an
    * `EmailMessage` as content to attach it as `message/rfc822`.
+   *
+   * The mimetype may carry parameters (`'text/calendar; method=REQUEST'`);
+   * `multipart/*` is refused (use a {@link MimePart} with child parts). A
+   * {@link MimePart} is inserted as it is: `attach(part)`.
    */
-  attach(attachment: EmailAttachment): void;
+  attach(attachment: EmailAttachment | MimePart): void;
   attach(
     filename: string | null,
     content: string | Buffer | EmailMessage,
     mimetype?: string | null,
   ): void;
   attach(
-    first: EmailAttachment | string | null,
+    first: EmailAttachment | MimePart | string | null,
     content?: string | Buffer | EmailMessage,
     mimetype?: string | null,
   ): void {
+    if (first instanceof MimePart) {
+      if (content !== undefined || mimetype !== undefined) {
+        throw new TypeError(
+          'content and mimetype must not be given when a MimePart is provided.',
+        );
+      }
+      this.attachments.push(first);
+      return;
+    }
     if (first !== null && typeof first === 'object') {
       if (content !== undefined || mimetype !== undefined) {
         throw new TypeError(
@@ -232,6 +266,9 @@ export class EmailMessage {
       (content instanceof EmailMessage
         ? 'message/rfc822'
         : guessMimetype(first));
+    // Checked in full at render, as Django does; a multipart type is refused at once.
+    if (typeof type === 'string' && /^\s*multipart\//i.test(type))
+      refuseMultipart(type.trim().toLowerCase(), 'an attachment');
     this.attachments.push(
       normalizeAttachment({ filename: first ?? null, content, mimetype: type }),
     );
@@ -260,6 +297,43 @@ export class EmailMessage {
     );
     if (lazy) this.attachments.push(lazy);
     else this.attach(filename, readFileSync(path), mimetype);
+  }
+
+  /**
+   * Adds an inline part, typically an image the HTML body shows, and returns
+   * the `cid:` URL to use in the HTML (`<img src="cid:...">`). Inline parts
+   * are sent with the HTML body in `multipart/related`. The Content-ID is
+   * derived from the content, so the same image gives the same reference.
+   *
+   * @param filename file name shown by clients that list inline parts; `null` for none.
+   * @param content the bytes (or text) of the part.
+   * @param mimetype guessed from the filename when omitted.
+   * @returns the reference, e.g. `'cid:3f2a…@nestjs-mail.invalid'`.
+   * @example
+   * const logo = msg.attachInline('logo.png', png);
+   * msg.attachAlternative(`<img src="${logo}" alt="Logo">`, 'text/html');
+   */
+  attachInline(
+    filename: string | null,
+    content: string | Buffer,
+    mimetype?: string | null,
+  ): string {
+    if (typeof content !== 'string' && !Buffer.isBuffer(content))
+      throw new TypeError('attachInline content must be a string or a Buffer');
+    const type = mimetype || guessMimetype(filename);
+    const id = `${createHash('sha256')
+      .update(`${filename ?? ''}\n${type}\n`)
+      .update(content)
+      .digest('hex')
+      .slice(0, 32)}@nestjs-mail.invalid`;
+    this.attachments.push(
+      new MimePart(content, type, {
+        filename,
+        disposition: 'inline',
+        contentId: id,
+      }),
+    );
+    return `cid:${id}`;
   }
 
   /**
@@ -304,9 +378,13 @@ export class EmailMessage {
         v instanceof Date ? new Date(v) : v,
       ]),
     );
-    copy.attachments = this.attachments.map(
-      (a) =>
-        cloneFileAttachment(a) ?? { ...a, content: cloneContent(a.content) },
+    copy.attachments = this.attachments.map((a) =>
+      a instanceof MimePart
+        ? clonePart(a)
+        : (cloneFileAttachment(a) ?? {
+            ...a,
+            content: cloneContent(a.content),
+          }),
     );
     return copy;
   }
@@ -337,7 +415,7 @@ export class EmailMessage {
       redirectRecipients(settings.redirect, { to, cc, bcc });
     if (redirected) ({ to, cc, bcc } = redirected);
 
-    const shown = new Map<string, Mailbox[]>([
+    const shown = new Map<string, Array<Mailbox | MailboxGroup>>([
       ['from', [from]],
       ['to', to],
       ['cc', cc],
@@ -349,7 +427,11 @@ export class EmailMessage {
       if (lower === 'bcc') throw new BadHeaderError(BCC_HEADER);
       const text = headerText(name, value, local);
       if (ADDRESS_OVERRIDES.has(lower)) {
-        const list = parseMailboxList(text, `header ${name}`);
+        // Groups (`undisclosed-recipients:;`) only where RFC 5322 allows them, never in From.
+        const list =
+          lower === 'from'
+            ? parseMailboxList(text, `header ${name}`)
+            : parseAddressList(text, `header ${name}`);
         // A redirected message shows where it went; the originals are in X-Original-*.
         if (!redirected || lower === 'from' || lower === 'reply-to')
           shown.set(lower, list);
@@ -387,39 +469,35 @@ export class EmailMessage {
       from: from.address,
       to: [...to, ...cc, ...bcc].map((m) => m.address),
     };
-    return new MimeMessage(
+    const mime = new MimeMessage(
       top,
       headers,
       envelope,
-      identity?.baseBoundary ?? randomBytes(8).toString('hex'),
+      identity?.baseBoundary ?? randomChunk().toString('hex'),
     );
+    mime.dkim = settings.dkim;
+    return mime;
   }
 
-  /** Django's MIME structure: no empty text part next to attachments or alternatives. */
-  private structure(charset: string, settings: MessageSettings): MimePart {
+  /** Checks the body and converts every part; the structure is {@link messageStructure}'s. */
+  private structure(charset: string, settings: MessageSettings): Part {
     const subtype = String(this.contentSubtype ?? 'plain');
-    checkMimetype(`text/${subtype}`, 'contentSubtype');
+    if (parseMimetype(`text/${subtype}`, 'contentSubtype').params.length)
+      throw new BadHeaderError(
+        `contentSubtype takes a subtype only, e.g. 'html' (got ${JSON.stringify(subtype)}); ` +
+          'the charset comes from encoding',
+      );
     if (typeof this.body !== 'string')
       throw new TypeError(`body must be a string, got ${typeof this.body}`);
-    const alternatives = this.alternativeParts(charset);
-    const attachments = (this.attachments ?? []).map((a) =>
-      attachmentPart(a, charset, settings),
-    );
-    let main: MimePart | undefined =
-      this.body || (!alternatives.length && !attachments.length)
-        ? textPart(this.body, subtype, charset)
-        : undefined;
-    if (alternatives.length) {
-      main = {
-        contentType: 'multipart/alternative',
-        parts: main ? [main, ...alternatives] : alternatives,
-      };
-    }
-    if (!attachments.length) return main!;
-    return {
-      contentType: 'multipart/mixed',
-      parts: main ? [main, ...attachments] : attachments,
-    };
+    return messageStructure({
+      body: this.body,
+      subtype,
+      charset,
+      alternatives: this.alternativeParts(charset),
+      attachments: (this.attachments ?? []).map((item) =>
+        attachmentPart(item, charset, settings),
+      ),
+    });
   }
 }
 
@@ -468,6 +546,18 @@ function mailboxes(value: string[], field: string): Mailbox[] {
       }
       return parseMailbox(item, field);
     });
+}
+
+function clonePart(part: MimePart): MimePart {
+  const copy = Object.assign(
+    Object.create(Object.getPrototypeOf(part)),
+    part,
+  ) as MimePart;
+  copy.headers = { ...part.headers };
+  copy.content = Array.isArray(part.content)
+    ? part.content.map(clonePart)
+    : cloneContent(part.content);
+  return copy;
 }
 
 function cloneContent(

@@ -1,7 +1,8 @@
-import { checkMimetype, type EmailAlternative } from './attachment.js';
+import type { EmailAlternative } from './attachment.js';
 import { decodeUtf8 } from './charset.js';
 import { EmailMessage, type EmailMessageOptions } from './email-message.js';
 import { textPart, type LeafPart } from './mime-builder.js';
+import { parseMimetype, refuseMultipart } from './mimetype.js';
 
 /** Constructor options of {@link EmailMultiAlternatives}. */
 export interface EmailMultiAlternativesOptions extends EmailMessageOptions {
@@ -37,7 +38,10 @@ export class EmailMultiAlternatives extends EmailMessage {
     }
   }
 
-  /** Adds an alternative body. Both arguments are required. */
+  /**
+   * Adds an alternative body. Both arguments are required; the mimetype may
+   * carry parameters, e.g. `attachAlternative(ics, 'text/calendar; method=REQUEST')`.
+   */
   attachAlternative(content: string | Buffer, mimetype: string): void {
     if (
       content === undefined ||
@@ -73,13 +77,26 @@ export class EmailMultiAlternatives extends EmailMessage {
 
   protected override alternativeParts(charset: string): LeafPart[] {
     return (this.alternatives ?? []).map(({ content, mimetype }) => {
-      const type = checkMimetype(mimetype, 'alternative');
-      if (type.startsWith('text/'))
-        return textPart(asText(content), type.slice(5), charset);
+      const { type, params } = parseMimetype(mimetype, 'alternative');
+      refuseMultipart(type, 'an alternative');
+      if (type.startsWith('text/')) {
+        const given = params.find(([name]) => name === 'charset')?.[1];
+        return textPart(
+          asText(content),
+          type.slice(5),
+          given ?? charset,
+          params,
+        );
+      }
       const bytes = Buffer.isBuffer(content)
         ? content
         : Buffer.from(content, 'utf8');
-      return { contentType: type, content: bytes, transferEncoding: 'base64' };
+      return {
+        type,
+        params,
+        content: bytes,
+        transferEncoding: 'base64',
+      };
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { DeterministicRendering } from './deterministic.js';
+import type { DkimSigner } from './dkim.js';
 import type { RecipientRedirect } from './recipient-redirect.js';
 
 /**
@@ -14,7 +15,8 @@ export interface MessageSettings {
   defaultFromEmail: string;
   /**
    * Charset of the text body, alternatives and text attachments when the
-   * message sets no `encoding`. `utf-8`, `us-ascii` and `iso-8859-1` are supported.
+   * message sets no `encoding`. Any charset `iconv-lite` knows (`koi8-r`,
+   * `windows-1252`, ...); headers are always UTF-8.
    * @default 'utf-8'
    */
   defaultCharset: string;
@@ -47,6 +49,11 @@ export interface MessageSettings {
    * @example { to: ['qa@example.com'], allow: ['@example.com'] }
    */
   redirect?: RecipientRedirect;
+  /**
+   * Sign every rendered message with DKIM (set from a mailer's `dkim` option).
+   * @default undefined (not signed)
+   */
+  dkim?: DkimSigner;
 }
 
 /** Django's defaults for {@link MessageSettings}. */

@@ -1,6 +1,9 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import type MimeNode from 'nodemailer/lib/mime-node';
-import { buildTree, type MimePart, type RootHeader } from './mime-builder.js';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import type { DkimSigner } from './dkim.js';
+import { headerLine, normalizeHeaderName } from './header-encoding.js';
+import type { Part, RootHeader } from './mime-builder.js';
+import { MimeLayout, type Linesep, type Segment } from './mime-serializer.js';
 
 /** The SMTP envelope of a message: never taken from header overrides. */
 export interface Envelope {
@@ -20,37 +23,40 @@ export interface RenderOptions {
   linesep?: '\n' | '\r\n';
 }
 
+/** Largest chunk the SMTP stream hands on. */
+const SLICE = 16 * 1024;
+
 /**
  * A validated message, ready to render. Returned by `EmailMessage.message()`;
  * every render of one `MimeMessage` gives the same bytes.
+ *
+ * Every header of every part is built (and checked) when the message is
+ * made; the bodies are encoded at every render, except for a message
+ * attached to others, whose encoding is kept so that a message attached
+ * many times is encoded once. Streamed content (`attachFile`) is read at every render and never kept.
  */
 export class MimeMessage {
-  private readonly headerBlock: string;
-  /**
-   * The CRLF tree the constructor built to validate the headers, kept for the
-   * first CRLF render so that a message sent once builds its headers once.
-   * Streaming consumes a tree, so every later render builds a fresh one;
-   * building the headers is deterministic (Date and Message-ID are fixed in
-   * `headers`, the boundary comes from `baseBoundary`), so the bytes are the same.
-   */
-  private firstTree: MimeNode | null;
+  private readonly layout: MimeLayout;
+  /** Encoded bodies of a message embedded in others (`message/rfc822`), per line separator. */
+  private rendered?: Map<Linesep, Segment[]>;
+  /** @internal Set by `EmailMessage.message()` when its mailer signs with DKIM. */
+  dkim: DkimSigner | undefined;
 
   /** @internal Built by `EmailMessage.message()`. */
   constructor(
-    private readonly top: MimePart,
-    private readonly headers: RootHeader[],
+    top: Part,
+    headers: RootHeader[],
     /** Envelope sender and recipients for SMTP. */
     readonly envelope: Envelope,
-    private readonly baseBoundary: string,
+    baseBoundary: string,
   ) {
-    // Building the headers now makes every header problem surface in `message()`.
-    const tree = this.tree('\r\n');
-    const block = tree.buildHeaders();
-    this.headerBlock = block;
-    // The first call left the tree as a second call would (headers set and
-    // ordered, boundary chosen), so the render can take the block as it is.
-    tree.buildHeaders = () => block;
-    this.firstTree = tree;
+    // One header per name: a later spelling of a name replaces the value in place.
+    const lines = new Map<string, string>();
+    for (const [name, value] of headers) {
+      const key = normalizeHeaderName(name);
+      lines.set(key, headerLine(key, value));
+    }
+    this.layout = new MimeLayout(top, [...lines.values()], baseBoundary);
   }
 
   /**
@@ -61,7 +67,7 @@ export class MimeMessage {
    */
   get(name: string): string | undefined {
     const wanted = name.toLowerCase();
-    for (const line of this.headerBlock
+    for (const line of this.layout.rootBlock
       .replace(/\r\n[ \t]/g, ' ')
       .split('\r\n')) {
       const colon = line.indexOf(':');
@@ -73,35 +79,63 @@ export class MimeMessage {
 
   /** The whole message as a stream, for sending without holding it in memory. */
   createReadStream(options: RenderOptions = {}): Readable {
-    return this.render(options.linesep ?? '\n').createReadStream();
+    const linesep = options.linesep ?? '\n';
+    const out = () => this.stream(linesep);
+    // DKIM signs the CRLF form, then the signature goes in front of the output.
+    return this.dkim
+      ? this.dkim.sign(() => this.stream('\r\n'), out, linesep)
+      : out();
+  }
+
+  /** The message as a stream, unsigned. */
+  private stream(linesep: Linesep): Readable {
+    const segments = this.render(linesep);
+    if (!segments.every(Buffer.isBuffer))
+      return Readable.from(chunks(segments), { objectMode: false });
+    // Bytes only (the common case): a plain stream, no promise per chunk.
+    const pieces = segments.flatMap((segment) => [...slices(segment)]);
+    let next = 0;
+    return new Readable({
+      read() {
+        if (next < pieces.length) this.push(pieces[next++]);
+        else this.push(null);
+      },
+    });
   }
 
   /**
-   * The message for SMTP `DATA`. Line ends are left to nodemailer's SMTP data
-   * stream, which turns every bare LF (and bare CR) into CRLF anyway, so the
-   * bytes on the wire are exactly those of `createReadStream({ linesep: '\r\n' })`,
-   * without a second line-end pass that cuts the body into a chunk per line.
+   * The message for SMTP `DATA`, CRLF line ends, in chunks of at most 16 KiB,
+   * so that backpressure from the socket holds the message back: its stream
+   * then ends only once nearly all of it went to the connection, which is
+   * what tells a message lost before its final `.` from one lost after it.
+   * Dot-stuffing is left to the SMTP layer.
    * @internal Used by the SMTP backend.
    */
   createSmtpStream(): Readable {
-    const tree = this.render('\r\n');
-    // Only the root's `newline` adds nodemailer's LF-to-CRLF stage.
-    tree.newline = undefined;
-    if (!allSmall(this.top)) tree.transform(new Slicer());
-    return tree.createReadStream();
+    return this.createReadStream({ linesep: '\r\n' });
   }
 
   /**
-   * Drops the tree kept from validation: the next render builds its own.
-   * @internal The SMTP backend keeps trees only for the next few messages of a batch.
+   * Drops the encoded bodies kept for embedding; the next render encodes again.
+   * (Renders for sending are never kept, so this is rarely needed.)
+   * @internal The SMTP backend keeps rendered messages only for the next few of a batch.
    */
   releaseTree(): void {
-    this.firstTree = null;
+    this.rendered = undefined;
   }
 
   /** The whole message as bytes. */
-  asBytes(options: RenderOptions = {}): Promise<Buffer> {
-    return this.render(options.linesep ?? '\n').build();
+  async asBytes(options: RenderOptions = {}): Promise<Buffer> {
+    if (this.dkim) return buffer(this.createReadStream(options));
+    const linesep = options.linesep ?? '\n';
+    // A fresh render is the caller's to keep; kept segments are copied.
+    const kept = this.rendered?.get(linesep);
+    const segments = kept ?? this.layout.serialize(linesep);
+    if (segments.length === 1 && !kept) return segments[0] as Buffer;
+    if (segments.every(Buffer.isBuffer)) return Buffer.concat(segments);
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks(segments)) parts.push(chunk);
+    return Buffer.concat(parts);
   }
 
   /** The whole message as a string (the bytes decoded as UTF-8; headers are ASCII). */
@@ -109,48 +143,39 @@ export class MimeMessage {
     return (await this.asBytes(options)).toString('utf8');
   }
 
-  /** A tree for one render: the constructor's for the first CRLF render, else a fresh one. */
-  private render(linesep: '\n' | '\r\n'): MimeNode {
-    const first = this.firstTree;
-    if (first && linesep === '\r\n') {
-      this.firstTree = null;
-      return first;
+  /**
+   * The message as bytes and stream factories, encoded once per line separator.
+   * @internal Used to embed this message in another (`message/rfc822`).
+   */
+  segments(linesep: Linesep): Segment[] {
+    this.rendered ??= new Map();
+    let segments = this.rendered.get(linesep);
+    if (!segments) {
+      segments = this.layout.serialize(linesep);
+      this.rendered.set(linesep, segments);
     }
-    return this.tree(linesep);
+    return segments;
   }
 
-  private tree(linesep: '\n' | '\r\n'): MimeNode {
-    return buildTree(this.top, this.headers, {
-      baseBoundary: this.baseBoundary,
-      newline: linesep,
-    });
+  /** Segments for one render: the kept ones of a nested message, else fresh ones (not kept). */
+  private render(linesep: Linesep): Segment[] {
+    return this.rendered?.get(linesep) ?? this.layout.serialize(linesep);
   }
 }
 
-/** Largest chunk the SMTP stream hands on. */
-const SLICE = 16 * 1024;
-
-/** Whether every part is bytes of at most {@link SLICE} (then no chunk needs cutting). */
-function allSmall(part: MimePart): boolean {
-  if ('parts' in part) return part.parts.every(allSmall);
-  return Buffer.isBuffer(part.content) && part.content.length <= SLICE;
+/** The segments' bytes in chunks of at most {@link SLICE}, streams read one after another. */
+async function* chunks(segments: Segment[]): AsyncGenerator<Buffer> {
+  for (const segment of segments) {
+    if (Buffer.isBuffer(segment)) yield* slices(segment);
+    else for await (const chunk of segment()) yield* slices(chunk as Buffer);
+  }
 }
 
-/**
- * Cuts big chunks (a body or attachment given as one Buffer arrives whole) to
- * {@link SLICE} bytes, so that backpressure from the socket holds the message
- * back: its stream then ends only once nearly all of it went to the
- * connection, which is what tells a message lost before its final `.` from
- * one lost after it.
- */
-class Slicer extends Transform {
-  override _transform(
-    chunk: Buffer,
-    _encoding: BufferEncoding,
-    done: TransformCallback,
-  ): void {
-    for (let at = 0; at < chunk.length; at += SLICE)
-      this.push(chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE));
-    done();
+function* slices(buffer: Buffer): Generator<Buffer> {
+  if (buffer.length <= SLICE) {
+    yield buffer;
+    return;
   }
+  for (let at = 0; at < buffer.length; at += SLICE)
+    yield buffer.subarray(at, at + SLICE);
 }

@@ -39,11 +39,27 @@ export function capturesOf(outbox: object): EmailMessage[][] {
     .map((frame) => frame.messages);
 }
 
+function describeBlock(block: unknown): string {
+  if (
+    block instanceof Promise ||
+    typeof (block as PromiseLike<unknown>)?.then === 'function'
+  ) {
+    return 'a Promise: the code ran before the capture started, so nothing it sends is captured';
+  }
+  return block === null ? 'null' : typeof block;
+}
+
 /** @internal Runs `block` in a new capture for `outbox`, nested in the current ones. */
 export async function runCapture(
   outbox: object,
   block: (capture: MailCapture) => unknown,
 ): Promise<EmailMessage[]> {
+  if (typeof block !== 'function') {
+    throw new TypeError(
+      `capture() takes a function that sends the mail, e.g. capture(() => signup.register('ana@example.com')); ` +
+        `it got ${describeBlock(block)}.`,
+    );
+  }
   const id = randomUUID();
   const frame: Frame = { outbox, messages: [] };
   const frames = [...(storage.getStore() ?? []), frame];

@@ -2,21 +2,24 @@ import {
   Controller,
   Get,
   Header,
-  NotFoundException,
   Param,
   Req,
   StreamableFile,
-  type Type,
+  UseFilters,
+  UseGuards,
 } from '@nestjs/common';
+import { DOWNLOAD_CSP } from './mail-preview.constants.js';
+import { MailPreviewAccessGuard } from './mail-preview-access.guard.js';
+import { MessageHtmlHeaders, PreviewPageHeaders } from './preview-headers.js';
 import {
-  DOWNLOAD_CSP,
-  MESSAGE_HTML_CSP,
-  PREVIEW_PAGE_CSP,
-} from './mail-preview.constants.js';
+  PreviewNotFoundException,
+  PreviewNotFoundFilter,
+} from './preview-not-found.filter.js';
 import {
   MailPreviewService,
   type PreviewEntry,
 } from './mail-preview.service.js';
+import { TemplatePreviewService } from './template-preview.service.js';
 import {
   contentDisposition,
   renderList,
@@ -24,7 +27,7 @@ import {
 } from './preview-pages.js';
 
 /** The part of the platform's request the page needs (Express and Fastify both have it). */
-interface PreviewRequest {
+export interface PreviewRequest {
   originalUrl?: string;
   url: string;
 }
@@ -33,26 +36,32 @@ interface PreviewRequest {
  * The preview page's routes, below the mount path: `GET /` (the list),
  * `GET /m/:id` (a message), `/m/:id/html` (its HTML, for the iframe),
  * `/m/:id/raw` (the .eml) and `/m/:id/attachments/:index`.
- * @internal Mounted by `MailPreviewModule.register()` through {@link createMailPreviewController}.
+ * Every route answers 404 unless {@link MailPreviewAccessGuard} lets the client in.
+ * @internal Mounted by `MailPreviewModule.forRoot()` through `mountController`.
  */
 @Controller()
+@UseGuards(MailPreviewAccessGuard)
+@UseFilters(PreviewNotFoundFilter)
 export class MailPreviewController {
-  constructor(private readonly preview: MailPreviewService) {}
+  constructor(
+    private readonly preview: MailPreviewService,
+    private readonly templates: TemplatePreviewService,
+  ) {}
 
   /** The list of messages. */
   @Get()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
-  @Header('Cache-Control', 'no-store')
+  @PreviewPageHeaders()
   async list(@Req() req: PreviewRequest): Promise<string> {
-    return renderList(await this.preview.list(), basePath(req, /\/?$/));
+    return renderList(
+      await this.preview.list(),
+      basePath(req, /\/?$/),
+      this.templates.enabled,
+    );
   }
 
   /** One message. */
   @Get('m/:id')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PREVIEW_PAGE_CSP)
-  @Header('Cache-Control', 'no-store')
+  @PreviewPageHeaders()
   async message(
     @Param('id') id: string,
     @Req() req: PreviewRequest,
@@ -60,16 +69,13 @@ export class MailPreviewController {
     return renderMessage(await this.entry(id), basePath(req, /\/m\/[^/]*$/));
   }
 
-  /** The HTML body, shown in `<iframe sandbox="">` under {@link MESSAGE_HTML_CSP}. */
+  /** The HTML body, shown in `<iframe sandbox="">` under `MESSAGE_HTML_CSP`. */
   @Get('m/:id/html')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
-  @Header('X-Content-Type-Options', 'nosniff')
-  @Header('Referrer-Policy', 'no-referrer')
-  @Header('Cache-Control', 'no-store')
+  @MessageHtmlHeaders()
   async html(@Param('id') id: string): Promise<string> {
     const { parsed } = await this.entry(id);
-    if (!parsed.html) throw new NotFoundException('This message has no HTML.');
+    if (!parsed.html)
+      throw new PreviewNotFoundException('This message has no HTML.');
     return parsed.html;
   }
 
@@ -96,7 +102,7 @@ export class MailPreviewController {
   ): Promise<StreamableFile> {
     const { parsed } = await this.entry(id);
     const file = /^\d+$/.test(index) ? parsed.attachments[+index] : undefined;
-    if (!file) throw new NotFoundException('No such attachment.');
+    if (!file) throw new PreviewNotFoundException('No such attachment.');
     const type = /^[\w.+-]+\/[\w.+-]+$/.test(file.contentType)
       ? file.contentType
       : 'application/octet-stream';
@@ -112,28 +118,15 @@ export class MailPreviewController {
   private async entry(id: string): Promise<PreviewEntry> {
     const entry = await this.preview.find(id);
     if (!entry)
-      throw new NotFoundException(
+      throw new PreviewNotFoundException(
         'No such message (the server keeps only the most recent ones).',
       );
     return entry;
   }
 }
 
-/**
- * The controller mounted at `path`. A subclass per registration, so two apps
- * (or two registrations) can use different paths.
- * @internal
- */
-export function createMailPreviewController(
-  path: string,
-): Type<MailPreviewController> {
-  class MountedMailPreviewController extends MailPreviewController {}
-  Controller(path)(MountedMailPreviewController);
-  return MountedMailPreviewController;
-}
-
 /** Where the page is mounted, as the browser sees it (global prefix included). */
-function basePath(req: PreviewRequest, suffix: RegExp): string {
+export function basePath(req: PreviewRequest, suffix: RegExp): string {
   const path = (req.originalUrl ?? req.url).split('?')[0];
   return path.replace(suffix, '').replace(/\/+$/, '');
 }

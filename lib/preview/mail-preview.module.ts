@@ -1,20 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ImproperlyConfiguredError } from '../index.js';
-import { loadMailparser } from '../utils/load-mailparser.js';
-import { createMailPreviewController } from './mail-preview.controller.js';
 import {
-  DEFAULT_MAIL_PREVIEW_PATH,
+  loadMailparser,
+  type MailparserImporter,
+} from '../utils/load-mailparser.js';
+import {
   MAILPARSER,
+  MAILPARSER_IMPORTER,
   MAIL_PREVIEW_OPTIONS,
 } from './mail-preview.constants.js';
 import type { MailPreviewModuleOptions } from './mail-preview.interfaces.js';
+import {
+  ConfigurableModuleClass,
+  type MailPreviewModuleRootOptions,
+} from './mail-preview.module-definition.js';
 import { MailPreviewService } from './mail-preview.service.js';
-
-const REFUSED_IN_PRODUCTION =
-  'MailPreviewModule refuses to load when NODE_ENV=production: its page shows every mail the app ' +
-  'sent (password-reset links included) to anyone who can reach the app. Import it only outside ' +
-  "production, e.g. imports: [...(process.env.NODE_ENV === 'production' ? [] : [MailPreviewModule.register()])], " +
-  'or pass force: true if this deployment is not public.';
+import { TemplatePreviewService } from './template-preview.service.js';
 
 /**
  * A development page that lists the mail the app sent, at `/_mail` by
@@ -22,50 +22,69 @@ const REFUSED_IN_PRODUCTION =
  * sandboxed iframe that runs no script and loads nothing remote), its text,
  * headers and attachments. Reads the app's `MailOutbox` (the `locmem`
  * backend) and/or what a development SMTP server received
- * (`startDebugSmtpServer()`).
+ * (`startDebugSmtpServer()`). Given the app's templates (`templates`,
+ * `samples`), it also previews each template rendered with sample contexts
+ * at `/_mail/templates`, sending nothing.
  *
- * Opt-in, and refuses to load when `NODE_ENV` is `'production'` unless
- * `force: true`. Needs the optional peer dependency `mailparser`.
+ * Off unless `enabled: true`, and then it answers loopback clients only
+ * (see `allow`); everyone else gets a plain 404. When enabled it needs the
+ * optional peer dependency `mailparser`, loaded at startup.
  *
  * @example
  * \@Module({
  *   imports: [
  *     MailModule.forRoot({ backend: 'locmem' }),
- *     ...(process.env.NODE_ENV === 'production' ? [] : [MailPreviewModule.register()]),
+ *     MailPreviewModule.forRoot({ enabled: process.env.NODE_ENV === 'development' }),
  *   ],
  * })
  * export class AppModule {}
  * @example
- * MailPreviewModule.register({ path: '/dev/mail', sources: ['outbox', DevMailServer] })
+ * MailPreviewModule.forRootAsync({
+ *   path: '/dev/mail',
+ *   imports: [DevMailServerModule],
+ *   inject: [ConfigService, DevMailServer],
+ *   useFactory: (config: ConfigService, devServer: DevMailServer) => ({
+ *     enabled: config.get('NODE_ENV') === 'development',
+ *     sources: ['outbox', devServer],
+ *   }),
+ * })
+ * @example
+ * MailPreviewModule.forRootAsync({
+ *   inject: [MailTemplates],
+ *   useFactory: (templates: MailTemplates) => ({
+ *     enabled: process.env.NODE_ENV === 'development',
+ *     templates,
+ *     samples: { welcome: { default: { name: 'Ada' } } },
+ *   }),
+ * })
  */
-@Module({})
-export class MailPreviewModule {
+@Module({
+  providers: [
+    {
+      provide: MAILPARSER_IMPORTER,
+      useValue: (() => import('mailparser')) satisfies MailparserImporter,
+    },
+    {
+      provide: MAILPARSER,
+      inject: [MAIL_PREVIEW_OPTIONS, MAILPARSER_IMPORTER],
+      useFactory: (
+        options: MailPreviewModuleOptions,
+        importer: MailparserImporter,
+      ) =>
+        options.enabled === true
+          ? loadMailparser('MailPreviewModule', importer)
+          : null,
+    },
+    MailPreviewService,
+    TemplatePreviewService,
+  ],
+})
+export class MailPreviewModule extends ConfigurableModuleClass {
   /**
-   * Mounts the page. Fails at startup (with what to change) in production
-   * without `force`, when `mailparser` is not installed, or when a source
-   * cannot be found.
+   * @deprecated Use {@link MailPreviewModule.forRoot}, which takes the same
+   * options (and, like it, needs `enabled`).
    */
-  static register(options: MailPreviewModuleOptions = {}): DynamicModule {
-    const path = options.path ?? DEFAULT_MAIL_PREVIEW_PATH;
-    return {
-      module: MailPreviewModule,
-      controllers: [createMailPreviewController(path)],
-      providers: [
-        {
-          provide: MAIL_PREVIEW_OPTIONS,
-          useFactory: () => {
-            if (process.env.NODE_ENV === 'production' && !options.force) {
-              throw new ImproperlyConfiguredError(REFUSED_IN_PRODUCTION);
-            }
-            return options;
-          },
-        },
-        {
-          provide: MAILPARSER,
-          useFactory: () => loadMailparser('MailPreviewModule'),
-        },
-        MailPreviewService,
-      ],
-    };
+  static register(options: MailPreviewModuleRootOptions): DynamicModule {
+    return this.forRoot(options);
   }
 }

@@ -24,6 +24,21 @@ export interface MailQueueWorkerOptions {
    * @default 30000
    */
   stalledInterval?: number;
+  /**
+   * How many times a job may be taken over from a worker that died (or
+   * held it past `lockDuration`) before it fails with "job stalled more
+   * than allowable limit". By default there is no such limit: each
+   * takeover counts as an attempt of the job's `attempts`, and is classified
+   * like any attempt (retried unless its data had gone out, see the queue
+   * docs). Set it only to fail such jobs sooner.
+   * @default unlimited (the job's `attempts` limit)
+   */
+  maxStalledCount?: number;
+  /**
+   * Secret the jobs must be signed with; see `QueueMailerOptions.signingSecret`.
+   * @default the queued mailer's `signingSecret`
+   */
+  signingSecret?: string | Buffer;
 }
 
 export const {

@@ -6,7 +6,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { ImproperlyConfiguredError, MailerRegistry } from '../index.js';
 import { processMailJob, type StoredOutcome } from './mail-job.processor.js';
 import {
@@ -14,6 +14,10 @@ import {
   type MailQueueWorkerOptions,
 } from './mail-queue-worker.module-definition.js';
 import { QueueEmailBackend, type MailJobData } from './queue.backend.js';
+import { readingWorker } from './unreadable-job.js';
+
+/** BullMQ's stall limit by default: none of its own, the job's `attempts` limit stalls (each is an attempt). */
+const UNLIMITED_STALLS = 1_000_000_000;
 
 /**
  * Delivers the jobs of a queued mailer through its target mailer. Started
@@ -46,24 +50,36 @@ export class MailQueueWorker
       );
     const bullmq = await source.loadBullmq();
     const { concurrency = 1, lockDuration, stalledInterval } = this.options;
+    const { maxStalledCount = UNLIMITED_STALLS } = this.options;
+    const signingSecret =
+      this.options.signingSecret ?? source.options.signingSecret;
     const timing = Object.fromEntries(
       Object.entries({ lockDuration, stalledInterval }).filter(
         ([, value]) => value !== undefined,
       ),
     );
-    this.worker = new bullmq.Worker<MailJobData, StoredOutcome>(
+    const Worker = readingWorker(bullmq.Worker);
+    const worker: Worker<MailJobData, StoredOutcome> = new Worker(
       source.queueName,
-      (job) => processMailJob(job, target, bullmq),
+      (job: Job<MailJobData>, token?: string) =>
+        processMailJob(job, target, {
+          worker,
+          token,
+          signingSecret,
+          UnrecoverableError: bullmq.UnrecoverableError,
+        }),
       {
         connection: { ...source.connection, maxRetriesPerRequest: null },
         concurrency,
+        maxStalledCount,
         ...timing,
       },
     );
+    this.worker = worker;
     this.worker.on('error', (err) => this.logger.error(err.message));
     this.worker.on('failed', (job, err) =>
       this.logger.warn(
-        `${job?.data.messageId} attempt ${job?.attemptsMade}: ${err.message}`,
+        `${job?.data?.messageId ?? job?.id} attempt ${job?.attemptsStarted}: ${err.message}`,
       ),
     );
     await this.worker.waitUntilReady();

@@ -1,4 +1,4 @@
-import { EmailMessage, EmailMultiAlternatives } from '../index.js';
+import { EmailMessage, EmailMultiAlternatives, MimePart } from '../index.js';
 
 /** Text, or bytes as base64. */
 export type SerializedContent = { text: string } | { base64: string };
@@ -61,14 +61,20 @@ export function serializeMessage(message: EmailMessage): SerializedMessage {
         value instanceof Date ? { date: value.toISOString() } : String(value),
       ]),
     ),
-    attachments: copy.attachments.map((a) => ({
-      filename: a.filename,
-      mimetype: a.mimetype,
-      content:
-        a.content instanceof EmailMessage
-          ? { message: serializeMessage(a.content) }
-          : content(a.content),
-    })),
+    attachments: copy.attachments.map((a) => {
+      if (a instanceof MimePart)
+        throw new TypeError(
+          'A message with MimePart attachments (attach(part), attachInline) cannot be queued yet; send it directly',
+        );
+      return {
+        filename: a.filename,
+        mimetype: a.mimetype,
+        content:
+          a.content instanceof EmailMessage
+            ? { message: serializeMessage(a.content) }
+            : content(a.content),
+      };
+    }),
     contentSubtype: copy.contentSubtype,
     encoding: copy.encoding,
   };

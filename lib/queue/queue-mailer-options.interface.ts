@@ -64,8 +64,20 @@ export interface QueueMailerOptions extends BaseEmailBackendOptions {
   retryAmbiguous?: boolean;
   /**
    * How long a delivered job stays in Redis, in seconds. While it is there,
-   * enqueueing the same Message-ID again does nothing (no second delivery).
+   * sending the same Message-ID again queues nothing: its outcome is
+   * `'duplicate'` and it is not counted. A failed job stays until removed;
+   * sending its Message-ID again queues it again.
    * @default 86400 (one day)
    */
   keepCompletedFor?: number;
+  /**
+   * Secret with which the producer signs each job (HMAC-SHA256 over the
+   * serialized message, its Message-ID and `retryAmbiguous`) and the worker
+   * checks it: a job whose signature is missing or does not match fails
+   * permanently, unsent. Then write access to Redis alone cannot send mail
+   * as the app. Give producers and workers the same secret (e.g. from the
+   * environment), at least 32 random bytes.
+   * @default undefined (jobs are validated, not signed)
+   */
+  signingSecret?: string | Buffer;
 }

@@ -1,11 +1,20 @@
 import type { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import {
   BaseEmailBackend,
+  failedOutcome,
   ImproperlyConfiguredError,
+  SendError,
+  skippedOutcome,
+  type DetailedSendOptions,
   type EmailMessage,
   type Envelope,
+  type MessageOutcome,
+  type SendResult,
 } from '../index.js';
 import { loadBullmq, type BullmqModule } from './load-bullmq.js';
+import { enqueue, type ReadyJob } from './enqueue.js';
+import { signJob } from './job-signature.js';
 import { serializeMessage, type SerializedMessage } from './message-codec.js';
 import type {
   QueueMailerOptions,
@@ -21,17 +30,40 @@ export interface MailJobData {
   messageId: string;
   /** Whether an ambiguous failure may be retried (the producer's `retryAmbiguous`). */
   retryAmbiguous: boolean;
+  /**
+   * Random id of the send that queued (or resent) this job: tells the job a
+   * send added from an older one with the same Message-ID, and the worker's
+   * "data going out" marks of this send from those of an earlier one.
+   */
+  enqueueId?: string;
+  /** HMAC-SHA256 of the job, hex, when the mailer has a `signingSecret`. */
+  signature?: string;
   /** The outcome of the last failed attempt, stored by the worker. */
   outcome?: unknown;
 }
 
+/** A message checked and ready to queue (pass one of a send). */
+interface Checked {
+  index: number;
+  message: EmailMessage;
+  messageId: string;
+  date: string;
+  envelope: Envelope;
+  /** Its job, kept from the check while the batch is small. */
+  job: PreparedJob | null;
+}
+
 /** A message ready to queue. */
-interface PreparedJob {
+interface PreparedJob extends ReadyJob {
   /** The copy that is queued (Message-ID, Date and sender fixed). */
   copy: EmailMessage;
-  data: MailJobData;
-  envelope: Envelope;
+  bytes: number;
 }
+
+/** Jobs per Redis transaction of a bulk send. */
+const CHUNK_JOBS = 500;
+/** Bytes of job data per Redis transaction of a bulk send. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** Name of every job of a mail queue. */
 export const MAIL_JOB_NAME = 'send';
@@ -53,7 +85,9 @@ export function jobIdOf(messageId: string): string {
  * A send validates and renders every message first (so `BadHeaderError`
  * surfaces here), fixes its `Message-ID` and `Date`, and resolves once Redis
  * holds the jobs. The job id is the Message-ID, so sending the same message
- * object (or the same `Message-ID` header) twice queues it once.
+ * object (or the same `Message-ID` header) twice queues it once: the second
+ * send is a `'duplicate'`, not counted, unless the job failed (then it is
+ * queued again). See docs/queue.md for the delivery guarantees.
  *
  * When the target records to an outbox (an in-memory `locmem` mailer, as in
  * tests), each queued message is also recorded there with status
@@ -63,8 +97,12 @@ export class QueueEmailBackend extends BaseEmailBackend {
   /** The options it was configured with. */
   readonly options: Readonly<QueueMailerOptions>;
   private bullmq?: BullmqModule;
-  private queue?: Queue<MailJobData>;
   private target?: BaseEmailBackend;
+  /** The producer's queue, connected or connecting. */
+  #queue?: Promise<Queue<MailJobData>>;
+  /** Open until `close()` (by `open()` or a `keepOpen` send); otherwise each send closes it when no other send runs. */
+  #held = false;
+  #sending = 0;
 
   constructor(options: QueueMailerOptions) {
     super(options);
@@ -128,16 +166,42 @@ export class QueueEmailBackend extends BaseEmailBackend {
     return loadBullmq();
   }
 
-  /** Connects the producer to Redis; `false` when it already was. */
+  /**
+   * Connects the producer to Redis; `false` when it already was (or is
+   * connecting: concurrent calls share one connection). It stays open until
+   * `close()`, which the module calls on `app.close()`.
+   */
   override async open(): Promise<boolean> {
-    if (this.queue) return false;
+    const first = !this.#queue;
+    this.#held = true;
+    await this.connected();
+    return first;
+  }
+
+  /** Closes the Redis connection (waiting for one still being made). */
+  override async close(): Promise<void> {
+    const queue = this.#queue;
+    this.#queue = undefined;
+    this.#held = false;
+    await (await queue?.catch(() => undefined))?.close();
+  }
+
+  private connected(): Promise<Queue<MailJobData>> {
+    this.#queue ??= this.createQueue().catch((err: unknown) => {
+      this.#queue = undefined;
+      throw err;
+    });
+    return this.#queue;
+  }
+
+  private async createQueue(): Promise<Queue<MailJobData>> {
     const { Queue } = await this.loadBullmq();
     const {
       attempts = 5,
       backoff = 5000,
       keepCompletedFor = 86_400,
     } = this.options;
-    this.queue = new Queue<MailJobData>(this.queueName, {
+    const queue = new Queue<MailJobData>(this.queueName, {
       connection: this.connection,
       defaultJobOptions: {
         attempts,
@@ -147,72 +211,186 @@ export class QueueEmailBackend extends BaseEmailBackend {
       },
     });
     // Errors reach the caller of add(); without a listener they would crash the process.
-    this.queue.on('error', () => {});
-    return true;
-  }
-
-  /** Closes the Redis connection. */
-  override async close(): Promise<void> {
-    const queue = this.queue;
-    this.queue = undefined;
-    await queue?.close();
+    queue.on('error', () => {});
+    return queue;
   }
 
   /**
-   * Queues the messages that have recipients and returns how many. Resolves
-   * once Redis acknowledged every job. Throws `QueuedMessageTooLargeError`
-   * (nothing queued) for a message over `maxMessageBytes`.
+   * Queues the messages that have recipients and returns how many. A message
+   * whose Message-ID is already queued (or delivered within
+   * `keepCompletedFor`) is not queued again and not counted; one whose job
+   * failed is queued again. See {@link sendMessagesDetailed}.
    */
   async sendMessages(messages: Iterable<EmailMessage>): Promise<number> {
-    const jobs = [...messages]
-      .filter((message) => message.recipients().length)
-      .map((message) => this.job(message));
-    if (!jobs.length) return 0;
-    const opened = await this.open();
-    try {
-      await this.queue!.addBulk(
-        jobs.map(({ data }) => ({
-          name: MAIL_JOB_NAME,
-          data,
-          opts: { jobId: jobIdOf(data.messageId) },
-        })),
-      );
-    } catch (err) {
-      if (this.failSilently) return 0;
-      throw err;
-    } finally {
-      if (opened) await this.close();
-    }
-    for (const job of jobs) this.recordQueued(job);
-    return jobs.length;
+    return (await this.sendMessagesDetailed(messages)).sent;
   }
 
-  /** Renders the message once to fix its Message-ID and Date, and serialises it. */
-  private job(message: EmailMessage): PreparedJob {
-    const mime = message.message(this.messageSettings);
-    const messageId = mime.get('Message-ID')!;
-    const copy = message.clone();
+  /**
+   * Queues the messages and says, for each, what happened: `'sent'` (its job
+   * is in Redis), `'duplicate'` (a job with its Message-ID already is, see
+   * `duplicateOf`), `'skipped'` (no recipients), or `'failed'` (Redis
+   * refused or could not be reached). Every message is validated, rendered
+   * and size-checked before anything is queued (`BadHeaderError`,
+   * `QueuedMessageTooLargeError`: nothing queued); then they are added in
+   * transactions of at most 500 jobs or 8 MB, so a large batch does not
+   * hold all its jobs in memory at once. Resolves once Redis acknowledged.
+   * @throws SendError (unless `failSilently`) when Redis failed part of it.
+   */
+  override async sendMessagesDetailed(
+    messages: Iterable<EmailMessage>,
+    options: DetailedSendOptions = {},
+  ): Promise<SendResult> {
+    const outcomes: MessageOutcome[] = [];
+    const checked = this.checkAll([...messages], outcomes);
+    if (!checked.length) return { sent: 0, outcomes };
+    if (options.keepOpen) this.#held = true;
+    this.#sending++;
+    try {
+      const queue = await this.connected();
+      await this.enqueueAll(queue, checked, outcomes);
+    } catch (err) {
+      if (!checked.some(({ index }) => outcomes[index])) {
+        if (!this.failSilently) throw err;
+      }
+      for (const { index, message, messageId, envelope } of checked)
+        outcomes[index] ??= failedOutcome(
+          { index, message, messageId, envelope },
+          err as Error,
+          false,
+        );
+    } finally {
+      if (--this.#sending === 0 && !this.#held) await this.close();
+    }
+    const result = { sent: outcomes.filter((o) => o.sent).length, outcomes };
+    if (!this.failSilently && outcomes.some((o) => o.error))
+      throw new SendError(result);
+    return result;
+  }
+
+  /** Pass one: validates, fixes Message-ID and Date, and checks the size of every message. */
+  private checkAll(
+    messages: EmailMessage[],
+    outcomes: MessageOutcome[],
+  ): Checked[] {
+    const checked: Checked[] = [];
+    let kept = 0;
+    messages.forEach((message, index) => {
+      if (!message.recipients().length) {
+        outcomes[index] = skippedOutcome(index, message);
+        return;
+      }
+      const mime = message.message(this.messageSettings);
+      const item: Checked = {
+        index,
+        message,
+        messageId: detached(mime.get('Message-ID')!),
+        date: detached(mime.get('Date')!),
+        envelope: mime.envelope,
+        job: null,
+      };
+      const job = this.prepare(item);
+      const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+      if (job.bytes > limit)
+        throw new QueuedMessageTooLargeError(job.bytes, limit, this.alias);
+      kept += job.bytes;
+      if (checked.length < CHUNK_JOBS && kept <= CHUNK_BYTES) item.job = job;
+      checked.push(item);
+    });
+    return checked;
+  }
+
+  /** Pass two: adds the jobs chunk by chunk, filling in the outcomes. */
+  private async enqueueAll(
+    queue: Queue<MailJobData>,
+    checked: Checked[],
+    outcomes: MessageOutcome[],
+  ): Promise<void> {
+    const first = new Map<string, Checked>();
+    const again: Checked[] = [];
+    let chunk: Array<[Checked, PreparedJob]> = [];
+    let bytes = 0;
+    const flush = async () => {
+      const done = await enqueue(
+        queue,
+        chunk.map(([, job]) => job),
+        MAIL_JOB_NAME,
+      );
+      chunk.forEach(([item, job], i) => {
+        const result = done[i];
+        outcomes[item.index] = result.queued
+          ? this.queued(item, job)
+          : duplicateOutcome(item, job.jobId, result.state);
+      });
+      chunk = [];
+      bytes = 0;
+    };
+    for (const item of checked) {
+      if (first.has(item.messageId)) {
+        again.push(item);
+        continue;
+      }
+      first.set(item.messageId, item);
+      const job = item.job ?? this.prepare(item);
+      item.job = null;
+      chunk.push([item, job]);
+      bytes += job.bytes;
+      if (chunk.length >= CHUNK_JOBS || bytes >= CHUNK_BYTES) await flush();
+    }
+    if (chunk.length) await flush();
+    for (const item of again) {
+      const jobId = jobIdOf(item.messageId);
+      outcomes[item.index] = duplicateOutcome(
+        item,
+        jobId,
+        await queue.getJobState(jobId),
+      );
+    }
+  }
+
+  /** The job of a checked message: a copy with its Message-ID, Date and sender fixed, serialised (and signed). */
+  private prepare(item: Checked): PreparedJob {
+    const copy = item.message.clone();
     // Outside Nest there are no module settings: Django's default sender.
     copy.fromEmail ||=
       this.messageSettings.defaultFromEmail ?? 'webmaster@localhost';
     const given = new Set(
       Object.keys(copy.extraHeaders).map((name) => name.toLowerCase()),
     );
-    if (!given.has('message-id')) copy.extraHeaders['Message-ID'] = messageId;
-    if (!given.has('date')) copy.extraHeaders['Date'] = mime.get('Date')!;
-    const data: MailJobData = {
+    if (!given.has('message-id'))
+      copy.extraHeaders['Message-ID'] = item.messageId;
+    if (!given.has('date')) copy.extraHeaders['Date'] = item.date;
+    const data: PreparedJob['data'] = {
       message: serializeMessage(copy),
-      messageId,
+      messageId: item.messageId,
       retryAmbiguous: this.options.retryAmbiguous ?? false,
+      enqueueId: randomUUID(),
     };
-    const size = Buffer.byteLength(JSON.stringify(data));
-    const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    if (size > limit)
-      throw new QueuedMessageTooLargeError(size, limit, this.alias);
-    return { copy, data, envelope: mime.envelope };
+    const secret = this.options.signingSecret;
+    if (secret !== undefined) data.signature = signJob(data, secret);
+    const bytes = Buffer.byteLength(JSON.stringify(data));
+    return { copy, data, jobId: jobIdOf(item.messageId), bytes };
   }
 
-  private recordQueued({ copy, data, envelope }: PreparedJob): void {
+  /** The outcome of a queued message (recorded in the target's outbox, if it has one). */
+  private queued(item: Checked, job: PreparedJob): MessageOutcome {
+    this.recordQueued(item, job);
+    return {
+      index: item.index,
+      message: item.message,
+      messageId: item.messageId,
+      envelope: item.envelope,
+      status: 'sent',
+      sent: true,
+      classification: null,
+      accepted: [...item.envelope.to],
+      rejected: [],
+    };
+  }
+
+  private recordQueued(
+    { envelope }: Checked,
+    { copy, data }: PreparedJob,
+  ): void {
     const outbox = this.target?.outbox;
     if (!outbox || outbox.findByMessageId(data.messageId)) return;
     outbox.record({
@@ -224,4 +402,33 @@ export class QueueEmailBackend extends BaseEmailBackend {
       messageId: data.messageId,
     });
   }
+}
+
+/**
+ * A copy of a header value that does not keep the rendered header block it
+ * was cut from alive (V8 keeps the whole string behind a slice): a bulk send
+ * holds these for every message until it returns.
+ */
+function detached(value: string): string {
+  return Buffer.from(value, 'utf8').toString('utf8');
+}
+
+/** A message not queued because a job with its Message-ID already exists. */
+function duplicateOutcome(
+  item: Checked,
+  jobId: string,
+  state: string,
+): MessageOutcome {
+  return {
+    index: item.index,
+    message: item.message,
+    messageId: item.messageId,
+    envelope: item.envelope,
+    status: 'duplicate',
+    sent: false,
+    classification: null,
+    accepted: [],
+    rejected: [],
+    duplicateOf: { jobId, state },
+  };
 }

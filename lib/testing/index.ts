@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 // Core's outbox and captures, re-exported where tests look for them.
+export { captureMail } from './capture-mail.js';
 export {
   joinMailCapture,
   MAIL_CAPTURE_HEADER,
@@ -33,5 +34,9 @@ export {
   type SentMailCriteria,
   type TextCriterion,
 } from './sent-mail-criteria.js';
-export { mailMatchers, type MailMatcherResult } from './mail-matchers.js';
+export {
+  mailMatchers,
+  type MailMatcherResult,
+  type MailMatchers,
+} from './mail-matchers.js';
 export type { DeterministicRendering } from '../index.js';

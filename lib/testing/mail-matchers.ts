@@ -1,4 +1,5 @@
 /// <reference types="expect" />
+import { missingOutboxMessage } from './capture-mail.js';
 import {
   renderSentMail,
   sentMessages,
@@ -55,16 +56,17 @@ function isSource(received: unknown): received is SentMailSource {
 }
 
 function notASource(received: unknown): never {
+  if (received === undefined || received === null) {
+    throw new TypeError(missingOutboxMessage('expect(outbox)', received));
+  }
   throw new TypeError(
-    `Expected a MailOutbox or an array of sent messages (e.g. from outbox.capture()), got ${
-      received === null ? 'null' : typeof received
-    }`,
+    `Expected a MailOutbox or an array of sent messages (e.g. from outbox.capture()), got ${typeof received}`,
   );
 }
 
 /**
- * Custom matchers for Jest's `expect.extend`. Each also works as a plain
- * function returning `{ pass, message }`.
+ * Custom matchers for `expect.extend`, in Jest and in Vitest. Each also
+ * works as a plain function returning `{ pass, message }`.
  *
  * @example
  * import { expect } from '@jest/globals';
@@ -118,18 +120,34 @@ export const mailMatchers = {
   },
 };
 
+/**
+ * The types of {@link mailMatchers} on an `expect(...)` assertion whose
+ * matchers return `R`. Jest's types (`@jest/globals`, `@types/jest`) get them
+ * from this package; for Vitest, add them to its `Assertion`:
+ *
+ * @example
+ * declare module 'vitest' {
+ *   interface Assertion<T = any> extends MailMatchers<void> {}
+ * }
+ */
+export interface MailMatchers<R> {
+  /**
+   * Some sent mail meets the criteria (checked on the rendered mail). `await` it.
+   * @see SentMailCriteria
+   */
+  toHaveSentMail(criteria?: SentMailCriteria): Promise<R>;
+  /** Exactly `count` messages were sent. */
+  toHaveSentMailCount(count: number): R;
+}
+
 declare module 'expect' {
   // The type parameters must repeat the original declaration's, used or not.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  interface Matchers<R extends void | Promise<void>, T = unknown> {
-    /**
-     * Some sent mail meets the criteria (checked on the rendered mail). `await` it.
-     * @see SentMailCriteria
-     */
-    toHaveSentMail(criteria?: SentMailCriteria): Promise<R>;
-    /** Exactly `count` messages were sent. */
-    toHaveSentMailCount(count: number): R;
-  }
+  /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type */
+  interface Matchers<
+    R extends void | Promise<void>,
+    T = unknown,
+  > extends MailMatchers<R> {}
+  /* eslint-enable @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type */
 }
 
 declare global {
@@ -137,14 +155,6 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
-    interface Matchers<R, T = {}> {
-      /**
-       * Some sent mail meets the criteria (checked on the rendered mail). `await` it.
-       * @see SentMailCriteria
-       */
-      toHaveSentMail(criteria?: SentMailCriteria): Promise<R>;
-      /** Exactly `count` messages were sent. */
-      toHaveSentMailCount(count: number): R;
-    }
+    interface Matchers<R, T = {}> extends MailMatchers<R> {}
   }
 }

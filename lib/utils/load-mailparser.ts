@@ -1,6 +1,9 @@
 import type * as Mailparser from 'mailparser';
 import { importOptional } from './import-optional.js';
 
+/** How `mailparser` is imported (a test can pass one that fails). */
+export type MailparserImporter = () => Promise<typeof Mailparser>;
+
 /**
  * Loads the optional peer dependency `mailparser`, or throws an Error that
  * says how to install it for `feature`.
@@ -10,7 +13,7 @@ import { importOptional } from './import-optional.js';
  */
 export function loadMailparser(
   feature: string,
-  importer: () => Promise<typeof Mailparser> = () => import('mailparser'),
+  importer: MailparserImporter = () => import('mailparser'),
 ): Promise<typeof Mailparser> {
   return importOptional(
     importer,

@@ -5,21 +5,24 @@ import {
   HttpCode,
   Post,
 } from '@nestjs/common';
-import {
-  EmailMultiAlternatives,
-  InvalidAddressError,
-  MailService,
-} from 'nestjs-mail';
+import { InvalidAddressError, MailService } from 'nestjs-mail';
+import { defineTemplate, MailTemplates } from 'nestjs-mail/templates';
 
 interface SignupForm {
   email?: unknown;
   name?: unknown;
 }
 
-/** Sends a welcome mail: text and HTML, with a small attachment. */
+/** src/templates/welcome.*: subject and HTML; the text part is derived from the HTML. */
+const welcome = defineTemplate<{ name: string; startUrl: string }>('welcome');
+
+/** Sends a welcome mail from a template: text and HTML, with a small attachment. */
 @Controller('signup')
 export class SignupController {
-  constructor(private readonly mail: MailService) {}
+  constructor(
+    private readonly mail: MailService,
+    private readonly templates: MailTemplates,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -35,15 +38,10 @@ export class SignupController {
         'Make sure all fields are entered and valid.',
       );
     }
-    const msg = new EmailMultiAlternatives(
-      `Welcome, ${name}!`,
-      `Hello ${name},\n\nThanks for signing up. Your getting-started guide is attached.\n`,
-      null,
-      [email],
-    );
-    msg.attachAlternative(
-      `<h1>Hello ${escapeHtml(name)}</h1><p>Thanks for signing up.</p>`,
-      'text/html',
+    const msg = await this.templates.message(
+      welcome,
+      { name, startUrl: 'https://example.com/start' },
+      { to: [email] },
     );
     msg.attach(
       'getting-started.txt',
@@ -58,8 +56,4 @@ export class SignupController {
       throw err;
     }
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { simpleParser } from 'mailparser';
 import { connect } from 'node:net';
 import { BaseEmailBackend, LocmemEmailBackend, MailOutbox } from 'nestjs-mail';
 import {
@@ -21,6 +26,7 @@ async function start(
   override?: (builder: ReturnType<typeof Test.createTestingModule>) => void,
 ) {
   process.env.DEV_SMTP_PORT = '0';
+  process.env.NODE_ENV = 'development';
   delete process.env.EMAIL_URL;
   const stream = new PassThrough();
   printed = '';
@@ -59,6 +65,7 @@ async function printedMessages(count: number): Promise<string[]> {
 afterEach(async () => {
   await app?.close();
   app = undefined;
+  process.env.NODE_ENV = 'test';
 });
 
 describe('sample app on the embedded development SMTP server', () => {
@@ -118,6 +125,34 @@ describe('sample app on the embedded development SMTP server', () => {
     expect(message).toContain('filename=getting-started.txt');
   });
 
+  it('signs the signup mail with the DKIM key generated on first start', async () => {
+    await post('/signup', { email: 'new@example.com', name: 'Ana' });
+    await printedMessages(1);
+    const [received] = app!.get(DevMailServer).previewMessages();
+    const key = createPublicKey(
+      readFileSync(join(import.meta.dirname, '..', '.dkim', 'private.pem')),
+    );
+    const record = `v=DKIM1; k=rsa; p=${key.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+    const { dkimVerify } = createRequire(import.meta.url)(
+      'mailauth/lib/dkim/verify',
+    ) as {
+      dkimVerify: (
+        raw: Buffer,
+        options: { resolver: (name: string) => Promise<string[][]> },
+      ) => Promise<{ results: Array<{ status: { result: string } }> }>;
+    };
+    const { results } = await dkimVerify(received.raw, {
+      resolver: async (name) => {
+        expect(name).toBe('sample._domainkey.example.com');
+        return [[record]];
+      },
+    });
+    expect(results.map((r) => r.status.result)).toEqual(['pass']);
+    const parsed = await simpleParser(received.raw);
+    expect(parsed.text).toContain('Thanks for signing up.');
+    expect(parsed.html).toMatch(/<a class="button"[^>]* style="background:/);
+  });
+
   it('mails the admins about a server error', async () => {
     const res = await fetch(`${base}/boom`);
     expect(res.status).toBe(500);
@@ -144,6 +179,21 @@ describe('sample app on the embedded development SMTP server', () => {
       "default-src 'none'",
     );
     expect(await body.text()).toContain('<h1>Hello Ana</h1>');
+  });
+
+  it('GET /_mail/templates previews the signup template with its sample, sending nothing', async () => {
+    const list = await (await fetch(`${base}/_mail`)).text();
+    expect(list).toContain('href="/_mail/templates"');
+    const templates = await (await fetch(`${base}/_mail/templates`)).text();
+    expect(templates).toContain('href="/_mail/templates/welcome"');
+    const preview = await fetch(`${base}/_mail/templates/welcome`);
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain('Welcome, Ada!');
+    const html = await fetch(
+      `${base}/_mail/templates/welcome/html?sample=default`,
+    );
+    expect(await html.text()).toContain('<h1>Hello Ada</h1>');
+    expect(printed).toBe('');
   });
 
   it('app.close() stops the embedded server', async () => {

@@ -82,6 +82,16 @@ export const used = [EmailMessage, MailerRegistry, MailModule, MailOutbox, MailS
     expect(result).toEqual({ ok: true, output: '' });
   }, 60_000);
 
+  it('compiles against the templates entry point with no engine installed', async () => {
+    const result = await typeCheck(`
+import { MailTemplates, MailTemplatesModule, defineTemplate, mailTemplate, type TemplateEngine } from 'nestjs-mail/templates';
+export const used = [MailTemplates, MailTemplatesModule, defineTemplate<{ name: string }>('welcome'),
+  mailTemplate('hi', (ctx: { name: string }) => ({ subject: ctx.name, text: 'x' }))];
+export const engine: TemplateEngine = { extensions: ['x'], compile: () => () => '' };
+`);
+    expect(result).toEqual({ ok: true, output: '' });
+  }, 60_000);
+
   it('gets a missing-module error only where it imports an add-on that needs one', async () => {
     const result = await typeCheck(`
 import { queue } from 'nestjs-mail/queue';

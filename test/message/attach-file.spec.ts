@@ -153,6 +153,29 @@ describe('attachFile()', () => {
     expect(readdirSync('/proc/self/fd').length).toBeLessThan(before + 5);
   });
 
+  it('streams a file of an attached message at every render, in either line separator', async () => {
+    const bytes = randomBytes(100_000);
+    const path = file('inner.bin', bytes);
+    const inner = msg();
+    inner.attachFile(path);
+    const outer = msg();
+    outer.attach(null, inner);
+    outer.attach(null, inner);
+    const mime = outer.message();
+    const first = await mime.asBytes({ linesep: '\r\n' });
+    writeFileSync(path, Buffer.alloc(10, 1)); // the bytes sent are those at send time
+    const second = await mime.asBytes({ linesep: '\n' });
+    const { parsed } = await render(outer);
+    expect(first.toString('latin1')).not.toMatch(/[^\r]\n/);
+    expect(second.toString('latin1')).not.toMatch(/\r/);
+    const base64 = (b: Buffer) => b.toString('base64').slice(0, 76);
+    expect(first.toString('latin1').split(base64(bytes)).length - 1).toBe(2);
+    expect(
+      second.toString('latin1').split(base64(Buffer.alloc(10, 1))).length - 1,
+    ).toBe(2);
+    expect(parsed.attachments).toHaveLength(2);
+  });
+
   it('streams a large file over SMTP, byte for byte', async () => {
     const big = randomBytes(3 * 1024 * 1024 + 7);
     const sub = join(dir, 'sub');

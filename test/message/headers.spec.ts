@@ -317,10 +317,11 @@ describe('header encoding', () => {
     expect(parsed.subject).toBe('Message from Firstname Sürname');
   });
 
-  it('omits an empty Subject (nodemailer; Django writes "Subject:")', async () => {
-    const { raw } = await render(
+  it('sends an empty Subject header, as Django does', async () => {
+    const { raw, parsed } = await render(
       new EmailMessage('', 'b', 'f@example.com', ['t@example.com']),
     );
-    expect(raw).not.toMatch(/^subject:/im);
+    expect(raw).toMatch(/^Subject: ?$/m);
+    expect(parsed.subject ?? '').toBe('');
   });
 });

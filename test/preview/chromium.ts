@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-
-/** Debian's Chromium; playwright never downloads a browser here. */
-export const CHROMIUM = '/usr/bin/chromium';
+import { findTool, missingToolMessage } from '../../scripts/system-deps.mjs';
 
 /** A headless Chromium with a fresh profile; `close()` removes the profile. */
 export interface TestBrowser {
@@ -14,19 +11,17 @@ export interface TestBrowser {
 }
 
 /**
- * Launches Debian's Chromium, or fails saying how to install it: the
- * browser tests never skip silently (CI installs Chromium in `.ci/run`).
+ * Launches the system's Chromium (found on the PATH, or NESTJS_MAIL_CHROMIUM;
+ * playwright never downloads a browser here), or fails saying how to install
+ * it: the browser tests never skip silently (`npm test` installs it on
+ * Debian/Ubuntu, see scripts/system-deps.mjs).
  */
 export async function launchChromium(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}; the preview page's browser test needs it. ` +
-        'Install it with: apt-get update && apt-get install -y chromium',
-    );
-  }
+  const executablePath = findTool('chromium');
+  if (!executablePath) throw new Error(missingToolMessage('chromium'));
   const profile = await mkdtemp(join(tmpdir(), 'nestjs-mail-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1100, height: 900 },

@@ -7,7 +7,7 @@ import {
   expect,
   it,
 } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -23,6 +23,50 @@ import { EmailMultiAlternatives } from '../../lib/message/email-multi-alternativ
 import { previewApp } from './app.module.js';
 import { launchChromium, type TestBrowser } from './chromium.js';
 
+/**
+ * WCAG 2 contrast ratio of an element's text against the first opaque
+ * background behind it (run in the page).
+ */
+interface StyledNode {
+  parentElement: StyledNode | null;
+}
+
+function contrastRatio(element: StyledNode): number {
+  const styleOf = (node: StyledNode) =>
+    (
+      globalThis as unknown as {
+        getComputedStyle(node: StyledNode): {
+          color: string;
+          backgroundColor: string;
+        };
+      }
+    ).getComputedStyle(node);
+  const rgb = (color: string) =>
+    (color.match(/[\d.]+/g) ?? []).map(Number) as number[];
+  const luminance = ([r, g, b]: number[]) => {
+    const [R, G, B] = [r, g, b].map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  let node: StyledNode | null = element;
+  let background = [255, 255, 255];
+  while (node) {
+    const bg = rgb(styleOf(node).backgroundColor);
+    if (bg.length === 3 || (bg.length === 4 && bg[3] === 1)) {
+      background = bg;
+      break;
+    }
+    node = node.parentElement;
+  }
+  const [l1, l2] = [
+    luminance(rgb(styleOf(element).color)),
+    luminance(background),
+  ].sort((a, b) => b - a);
+  return (l1 + 0.05) / (l2 + 0.05);
+}
+
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const SUBJECT = 'Your order <b>#42</b> & "friends"';
 
@@ -37,7 +81,12 @@ beforeAll(async () => {
   trapHits = [];
   trap = createServer((req, res) => {
     trapHits.push(req.url ?? '');
-    res.end();
+    // Another origin that tries to frame the preview: /frame?src=<url>.
+    const src = new URL(req.url ?? '/', 'http://x').searchParams.get('src');
+    if (src) {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`<iframe id="victim" src="${src.replace(/"/g, '')}"></iframe>`);
+    } else res.end();
   });
   await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
 }, 30_000);
@@ -54,23 +103,28 @@ afterEach(async () => {
   app = server = undefined;
 }, 30_000);
 
+/** Starts `root` on 127.0.0.1 and returns its base URL. */
+async function startApp(root: DynamicModule): Promise<string> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [root],
+  }).compile();
+  app = moduleRef.createNestApplication({
+    logger: false,
+    forceCloseConnections: true,
+  });
+  await app.listen(0, '127.0.0.1');
+  return app.getUrl();
+}
+
 describe('the preview page in Chromium', () => {
   it('lists the mail, shows a message as a person sees it, runs no script, loads nothing remote', async () => {
     server = await startDebugSmtpServer({ port: 0, stream: new PassThrough() });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        previewApp(
-          { options: { host: server.host, port: server.port } },
-          { sources: [server] },
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({
-      logger: false,
-      forceCloseConnections: true,
-    });
-    await app.listen(0, '127.0.0.1');
-    const base = await app.getUrl();
+    const base = await startApp(
+      previewApp(
+        { options: { host: server.host, port: server.port } },
+        { sources: [server] },
+      ),
+    );
 
     const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     const msg = new EmailMultiAlternatives(
@@ -95,7 +149,7 @@ describe('the preview page in Chromium', () => {
       'text/html',
     );
     msg.attach('invoice <42>.txt', 'Total: 42 EUR\n', 'text/plain');
-    await app.get(MailService).send(msg);
+    await app!.get(MailService).send(msg);
 
     const page = await browser.context.newPage();
     const requests: string[] = [];
@@ -114,8 +168,20 @@ describe('the preview page in Chromium', () => {
     const row = page.locator('tbody tr');
     await expect(row.count()).resolves.toBe(1);
     expect(await row.innerText()).toContain(SUBJECT);
-    expect(await row.innerText()).toContain('"Shop" <shop@example.com>');
-    expect(await row.innerText()).toContain('"Ana" <ana@example.com>');
+    // As the headers carry them (mailparser would show '"Shop" <shop@example.com>').
+    expect(await row.innerText()).toContain('Shop <shop@example.com>');
+    expect(await row.innerText()).toContain('Ana <ana@example.com>');
+    expect(await row.innerText()).not.toContain('"Shop"');
+    expect(await row.locator('.source').innerText()).toBe('SMTP server');
+    // WCAG AA: the subtitle on the dark header, and the time column.
+    for (const selector of ['header .muted', 'td.time']) {
+      const ratio = await page
+        .locator(selector)
+        .first()
+        .evaluate(contrastRatio);
+      expect([selector, ratio]).toEqual([selector, expect.any(Number)]);
+      expect(ratio).toBeGreaterThanOrEqual(4.5);
+    }
     expect(await row.locator('time').getAttribute('datetime')).toMatch(
       /^\d{4}-\d\d-\d\dT/,
     );
@@ -136,6 +202,36 @@ describe('the preview page in Chromium', () => {
 
     const iframe = page.locator('iframe');
     expect(await iframe.getAttribute('sandbox')).toBe('');
+    await expect(page.locator('p.note').innerText()).resolves.toBe(
+      'Remote images blocked: this preview loads nothing from the network (4 remote references in the HTML).',
+    );
+    // Not a fixed 360 px: most of the window, and the reader can drag it taller.
+    await page.locator('.frame').evaluate((frame) =>
+      (frame as { scrollIntoView(o: object): void }).scrollIntoView({
+        block: 'start',
+      }),
+    );
+    const before = (await page.locator('.frame').boundingBox())!;
+    expect(before.height).toBeGreaterThan(500);
+    expect((await iframe.boundingBox())!.height).toBeGreaterThan(
+      before.height - 4,
+    );
+    await page.mouse.move(
+      before.x + before.width - 4,
+      before.y + before.height - 4,
+    );
+    await page.mouse.down();
+    await page.mouse.move(
+      before.x + before.width - 4,
+      before.y + before.height + 196,
+      { steps: 5 },
+    );
+    await page.mouse.up();
+    const after = (await page.locator('.frame').boundingBox())!;
+    expect(after.height).toBeGreaterThan(before.height + 150);
+    expect((await iframe.boundingBox())!.height).toBeGreaterThan(
+      after.height - 4,
+    );
     const frame = page.frameLocator('iframe');
     await expect(frame.locator('h1').innerText()).resolves.toBe('Hello Ana');
     await expect(frame.locator('strong').innerText()).resolves.toBe('#42');
@@ -173,6 +269,78 @@ describe('the preview page in Chromium', () => {
 
     await page.goto(`${base}/_mail`);
     await page.screenshot({ path: join(ARTIFACTS, 'mail-preview-list.png') });
+    await page.close();
+  }, 60_000);
+
+  it('opened on its own, the HTML route neither submits a form, nor follows a meta refresh, nor honours <base>, nor lets another site frame it', async () => {
+    const base = await startApp(previewApp({ backend: 'locmem' }));
+    trapHits = [];
+    const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    const msg = new EmailMultiAlternatives('Phish', 'text', 'a@example.com', [
+      'b@example.com',
+    ]);
+    msg.attachAlternative(
+      `<html><head>
+<base href="${trapUrl}/based/">
+<meta http-equiv="refresh" content="1;url=${trapUrl}/refresh">
+</head><body>
+<form action="${trapUrl}/form" method="post"><input name="password" value="hunter2"><button id="go">Log in</button></form>
+<form method="post"><button id="relative">Relative</button></form>
+<a id="link" href="next">next</a>
+</body></html>`,
+      'text/html',
+    );
+    await app!.get(MailService).send(msg);
+
+    const page = await browser.context.newPage();
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(`${base}/_mail`);
+    const self = (await page.locator('tbody a').getAttribute('href'))!;
+    const htmlUrl = `${base}${self}/html`;
+    await page.goto(htmlUrl);
+    const toTrap = () => requests.filter((url) => url.startsWith(trapUrl));
+    const landed: Record<string, string> = {};
+
+    await page.goto(htmlUrl);
+    await page.locator('#go').click();
+    await page.waitForTimeout(500);
+    landed.form = page.url();
+
+    await page.goto(htmlUrl);
+    await page.locator('#relative').click();
+    await page.waitForTimeout(500);
+    landed.relativeForm = page.url();
+
+    await page.goto(htmlUrl);
+    // Give the meta refresh (1 s) every chance to fire.
+    await page.waitForTimeout(2000);
+    landed.refresh = page.url();
+
+    await page.goto(htmlUrl);
+    await page.locator('#link').click();
+    await page.waitForLoadState();
+    landed.link = page.url();
+
+    expect(landed).toEqual({
+      form: htmlUrl,
+      relativeForm: htmlUrl,
+      refresh: htmlUrl,
+      link: expect.not.stringContaining('/based/'),
+    });
+    expect(toTrap()).toEqual([]);
+    expect(trapHits).toEqual([]);
+
+    // Another origin cannot frame it (frame-ancestors 'self'); the preview page itself can.
+    await page.goto(`${trapUrl}/frame?src=${encodeURIComponent(htmlUrl)}`);
+    await page.waitForTimeout(500);
+    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    expect(framed).toBeDefined();
+    expect(framed!.url()).not.toBe(htmlUrl);
+    await page.goto(`${base}${self}`);
+    await expect(
+      page.frameLocator('iframe').locator('#go').innerText(),
+    ).resolves.toBe('Log in');
     await page.close();
   }, 60_000);
 });

@@ -7,7 +7,6 @@ import {
   startDebugSmtpServer,
   type DebugSmtpServer,
 } from '../../lib/debug-server/debug-server.js';
-import { ImproperlyConfiguredError } from '../../lib/errors/improperly-configured.error.js';
 import type { MailModuleOptions } from '../../lib/interfaces/mail-module-options.interface.js';
 import { MailService } from '../../lib/mail.service.js';
 import { MailOutbox } from '../../lib/outbox/mail-outbox.js';
@@ -15,21 +14,32 @@ import { EmailMessage } from '../../lib/message/email-message.js';
 import { EmailMultiAlternatives } from '../../lib/message/email-multi-alternatives.js';
 import { loadMailparser } from '../../lib/utils/load-mailparser.js';
 import { MESSAGE_HTML_CSP } from '../../lib/preview/mail-preview.constants.js';
-import type { MailPreviewModuleOptions } from '../../lib/preview/mail-preview.interfaces.js';
+import type { MailPreviewModuleRootOptions } from '../../lib/preview/mail-preview.module-definition.js';
 import { previewApp } from './app.module.js';
 
 let app: INestApplication | undefined;
 let server: DebugSmtpServer | undefined;
 let base: string;
 
+let logged: string[] = [];
+/** Records every line the app logs, so a test can say none was a warning. */
+const recordingLogger = {
+  log: (m: unknown) => logged.push(`LOG ${m}`),
+  error: (m: unknown) => logged.push(`ERROR ${m}`),
+  warn: (m: unknown) => logged.push(`WARN ${m}`),
+  debug: () => undefined,
+  verbose: () => undefined,
+};
+
 async function start(
   mail: MailModuleOptions,
-  preview?: MailPreviewModuleOptions,
+  preview?: Partial<MailPreviewModuleRootOptions>,
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [previewApp(mail, preview)],
   }).compile();
-  app = moduleRef.createNestApplication({ logger: false });
+  logged = [];
+  app = moduleRef.createNestApplication({ logger: recordingLogger });
   await app.listen(0, '127.0.0.1');
   base = await app.getUrl();
   return app;
@@ -52,7 +62,6 @@ afterEach(async () => {
   await app?.close();
   await server?.close();
   app = server = undefined;
-  delete process.env.NODE_ENV;
 });
 
 describe('MailPreviewModule', () => {
@@ -143,9 +152,18 @@ describe('MailPreviewModule', () => {
     expect(html.res.headers.get('content-security-policy')).toBe(
       MESSAGE_HTML_CSP,
     );
-    expect(MESSAGE_HTML_CSP).toBe(
-      "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'",
+    const directives = MESSAGE_HTML_CSP.split(/;\s*/);
+    expect(directives).toEqual(
+      expect.arrayContaining([
+        "default-src 'none'",
+        'img-src data: cid:',
+        'sandbox',
+        "form-action 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'self'",
+      ]),
     );
+    expect(MESSAGE_HTML_CSP).not.toMatch(/script-src|allow-/);
     expect(html.body).toContain('<p>Hi <b>there</b></p>');
 
     const file = await page(`${self}/attachments/0`);
@@ -164,6 +182,182 @@ describe('MailPreviewModule', () => {
 
     expect((await page(`${self}/attachments/7`)).res.status).toBe(404);
     expect((await page('/_mail/m/nope')).res.status).toBe(404);
+  });
+
+  it('names messages by unguessable keys (128 random bits), stable across loads', async () => {
+    server = await startDebugSmtpServer({
+      port: 0,
+      stream: new PassThrough(),
+      keep: 3,
+    });
+    await start(
+      { options: { host: server.host, port: server.port } },
+      { sources: [server] },
+    );
+    const mail = app!.get(MailService);
+    for (const n of [1, 2, 3])
+      await mail.sendMail(`n${n}`, 'b', 'a@example.com', ['b@example.com']);
+    const keys = async () =>
+      [
+        ...(await page('/_mail')).body.matchAll(/href="\/_mail\/m\/([^"]+)"/g),
+      ].map((m) => m[1]);
+    const first = await keys();
+    expect(first).toHaveLength(3);
+    for (const key of first) expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(new Set(first).size).toBe(3);
+    expect(await keys()).toEqual(first);
+    // The source's own ids ('1', '2', '3') and the old '<source>-<id>' form lead nowhere.
+    for (const guess of ['1', '3', '0-1', '0-3'])
+      expect((await page(`/_mail/m/${guess}`)).res.status).toBe(404);
+    expect((await page(`/_mail/m/${first[0]}`)).body).toContain('<h1>n3</h1>');
+
+    // A message the source no longer keeps is gone; the others keep their keys.
+    await mail.sendMail('n4', 'b', 'a@example.com', ['b@example.com']);
+    const after = await keys();
+    expect(after.slice(1)).toEqual(first.slice(0, 2));
+    expect((await page(`/_mail/m/${first[2]}`)).res.status).toBe(404);
+  });
+
+  it('answers an unknown message or attachment with an HTML 404, and logs no warning', async () => {
+    await start({ backend: 'locmem' });
+    await app!
+      .get(MailService)
+      .sendMail('Here', 'b', 'a@example.com', ['b@example.com']);
+    const self = await firstMessagePath();
+    for (const path of [
+      '/_mail/m/nope',
+      '/_mail/m/nope/html',
+      '/_mail/m/nope/raw',
+      '/_mail/m/nope/attachments/0',
+      `${self}/attachments/7`,
+      `${self}/html`,
+    ]) {
+      const { res, body } = await page(path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(body).toMatch(/No such message|No such attachment|has no HTML/);
+      expect(body).toContain('href="/_mail"');
+    }
+    // Before: each of these logged "WARN [ExpressAdapter] Content-Type doesn't match Reply body".
+    expect(logged.filter((line) => /^(WARN|ERROR)/.test(line))).toEqual([]);
+  });
+
+  it('shows addresses exactly as the headers carry them', async () => {
+    await start({ backend: 'locmem' });
+    await app!
+      .get(MailService)
+      .send(
+        new EmailMessage(
+          'Addresses',
+          'b',
+          '"Site Admin" <admin@example.com>',
+          ['Ana <ana@example.com>', 'Zoë Ünal <zoe@example.com>'],
+          { cc: ['"Doe, Jane" <jane@example.com>'] },
+        ),
+      );
+    const self = await firstMessagePath();
+    const raw = (await page(`${self}/raw`)).body;
+    const header = (name: string) =>
+      new RegExp(`^${name}: (.*(?:\r\n[ \t].*)*)`, 'm')
+        .exec(raw)![1]
+        .replace(/\r\n[ \t]/g, ' ');
+    // The serializer quotes only where RFC 5322 needs it; mailparser would re-quote.
+    expect(header('From')).toBe('Site Admin <admin@example.com>');
+    expect(header('Cc')).toBe('"Doe, Jane" <jane@example.com>');
+    expect(header('To')).toMatch(/^Ana <ana@example\.com>, =\?utf-8\?/i);
+
+    const list = (await page('/_mail')).body;
+    const message = (await page(self)).body;
+    const escaped = (text: string) =>
+      text.replace(/[&<>"'`]/g, (c) => `&#${c.codePointAt(0)};`);
+    const to = 'Ana <ana@example.com>, Zoë Ünal <zoe@example.com>';
+    expect(list).toContain(
+      `<td>${escaped(header('From'))}</td>\n<td>${escaped(to)}</td>`,
+    );
+    expect(message).toContain(
+      `<dt>From</dt><dd>${escaped(header('From'))}</dd>\n<dt>To</dt><dd>${escaped(to)}</dd>\n` +
+        `<dt>Cc</dt><dd>${escaped(header('Cc'))}</dd>`,
+    );
+    for (const html of [list, message])
+      expect(html).not.toContain(escaped('"Site Admin"'));
+  });
+
+  it('says where each message came from: the outbox or the SMTP server', async () => {
+    server = await startDebugSmtpServer({ port: 0, stream: new PassThrough() });
+    await start(
+      { options: { host: server.host, port: server.port } },
+      { sources: ['outbox', server] },
+    );
+    await app!
+      .get(MailService)
+      .sendMail('Over SMTP', 'body', 'a@example.com', ['b@example.com']);
+    app!.get(MailOutbox).record({
+      message: new EmailMessage(
+        'Kept',
+        'b',
+        'a@example.com',
+        ['b@example.com'],
+        {
+          headers: { Date: new Date('2020-01-01T00:00:00Z') },
+        },
+      ),
+    });
+    const list = (await page('/_mail')).body;
+    const rows = list.split('<tr>').slice(2);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(
+      /Over SMTP[\s\S]*<span class="source">SMTP server</,
+    );
+    expect(rows[1]).toMatch(/Kept[\s\S]*<span class="source">outbox</);
+    const message = (await page(await firstMessagePath())).body;
+    expect(message).toContain(
+      '<dt>Source</dt><dd><span class="source">SMTP server</span></dd>',
+    );
+  });
+
+  it('notes that remote images are blocked when the HTML asks for some', async () => {
+    await start({ backend: 'locmem' });
+    const send = async (html: string) => {
+      const msg = new EmailMultiAlternatives('H', 't', 'a@example.com', [
+        'b@example.com',
+      ]);
+      msg.attachAlternative(html, 'text/html');
+      await app!.get(MailService).send(msg);
+      return (await page(await firstMessagePath())).body;
+    };
+    expect(
+      await send(
+        '<img src="https://t.example/p.gif"><img src=//cdn.example/x.png>' +
+          '<div style="background:url( \'http://x.example/bg.png\')">x</div>',
+      ),
+    ).toContain(
+      'Remote images blocked: this preview loads nothing from the network (3 remote references in the HTML).',
+    );
+    const local = await send(
+      '<img src="data:image/png;base64,AAAA"><img src="cid:logo"><a href="https://example.com">link</a>',
+    );
+    expect(local).not.toContain('Remote images blocked');
+    expect(local).toContain('<iframe sandbox=""');
+  });
+
+  it('shows inline images (attachInline) in the HTML part, as data: URLs the CSP allows', async () => {
+    await start({ backend: 'locmem' });
+    const msg = new EmailMultiAlternatives('Logo', 'text', 'a@example.com', [
+      'b@example.com',
+    ]);
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const logo = msg.attachInline('logo.png', png);
+    msg.attachAlternative(`<p><img src="${logo}" alt="logo"></p>`, 'text/html');
+    await app!.get(MailService).send(msg);
+    const self = await firstMessagePath();
+    const html = await page(`${self}/html`);
+    expect(html.body).toContain(
+      `<img src="data:image/png;base64,${png.toString('base64')}" alt="logo">`,
+    );
+    expect(html.res.headers.get('content-security-policy')).toContain(
+      'img-src data:',
+    );
+    expect((await page(self)).body).toContain('image/png, 8 bytes, inline');
   });
 
   it('reads what a development SMTP server received, Bcc in the envelope', async () => {
@@ -206,35 +400,20 @@ describe('MailPreviewModule', () => {
     expect((await page(link)).body).toContain('href="/api/_mail"');
   });
 
-  it('refuses to load when NODE_ENV=production, saying what to change', async () => {
-    process.env.NODE_ENV = 'production';
-    const compiling = Test.createTestingModule({
-      imports: [previewApp({ backend: 'locmem' })],
-    }).compile();
-    await expect(compiling).rejects.toThrow(ImproperlyConfiguredError);
-    await expect(compiling).rejects.toThrow(
-      /NODE_ENV=production.*Import it only outside production.*force: true/s,
-    );
-  });
-
-  it('loads in production with force: true', async () => {
-    process.env.NODE_ENV = 'production';
-    await start({ backend: 'locmem' }, { force: true });
-    expect((await page('/_mail')).res.status).toBe(200);
-  });
-
-  it('says which source is missing', async () => {
-    class NotProvided {
+  it('says how to give a source that is a class: its instance, through forRootAsync', async () => {
+    class DevServer {
       previewMessages() {
         return [];
       }
     }
     const moduleRef = await Test.createTestingModule({
-      imports: [previewApp({ backend: 'locmem' }, { sources: [NotProvided] })],
+      imports: [
+        previewApp({ backend: 'locmem' }, { sources: [DevServer as never] }),
+      ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow(
-      /the source NotProvided was not found: add NotProvided to the providers/,
+      /the source DevServer is a class; give an instance, injected through forRootAsync/,
     );
   });
 

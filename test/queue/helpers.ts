@@ -9,6 +9,14 @@ import {
   type INestApplicationContext,
 } from '@nestjs/common';
 
+import { EmailMessage, MailModule, MailService } from '../../lib/index.js';
+import {
+  MailQueueWorkerModule,
+  queue,
+  type MailQueueWorkerOptions,
+  type QueueMailerOptions,
+} from '../../lib/queue/index.js';
+
 export const root = join(import.meta.dirname, '..', '..');
 
 /** Builds `dist` when the worker command is not in it (a spawned worker runs the build). */
@@ -32,6 +40,7 @@ export function spawnWorker(env: {
   SMTP_PORT: number;
   REDIS_PORT: number;
   QUEUE_NAME: string;
+  SIGNING_SECRET?: string;
 }): WorkerProcess {
   const child = spawn(
     process.execPath,
@@ -91,7 +100,9 @@ export async function waitForState(
 ): Promise<Job> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const job = await queue.getJob(id);
+    // A job whose data Redis holds as non-JSON cannot be read until the
+    // worker has failed it (and rewritten its data): keep polling.
+    const job = await queue.getJob(id).catch(() => undefined);
     // Read the job again once it is there: the first read may predate the
     // worker's write of returnvalue / attemptsMade (a race seen in CI).
     if (job && (await job.getState()) === state)
@@ -121,4 +132,94 @@ export async function startApp(
     await moduleRef.close();
     throw err;
   }
+}
+
+/** Steps run after each test, last added first. */
+export const cleanup: Array<() => Promise<unknown>> = [];
+
+/** Runs and forgets the cleanup steps (for `afterEach`). */
+export async function runCleanup(): Promise<void> {
+  for (const step of cleanup.reverse()) await step();
+  cleanup.length = 0;
+}
+
+/** A spawned worker on queue `name`, killed (if still running) after the test. */
+export function workerOn(
+  smtpPort: number,
+  redisPort: number,
+  name: string,
+  extra: { SIGNING_SECRET?: string } = {},
+): WorkerProcess {
+  const child = spawnWorker({
+    SMTP_PORT: smtpPort,
+    REDIS_PORT: redisPort,
+    QUEUE_NAME: name,
+    ...extra,
+  });
+  cleanup.push(async () => {
+    if (child.child.exitCode === null && child.child.signalCode === null)
+      child.child.kill('SIGKILL');
+    await child.exited;
+  });
+  return child;
+}
+
+/** Kills the worker with SIGKILL and waits until it is gone. */
+export async function killHard(worker: WorkerProcess): Promise<void> {
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+}
+
+/** An app queuing on `bulk` (Redis at `redisPort`) for a default mailer sending to `smtpPort`, with an in-process worker when `worker` is given. */
+export async function queueApp(
+  redisPort: number,
+  smtpPort: number,
+  options: Partial<QueueMailerOptions> & {
+    worker?: MailQueueWorkerOptions;
+  } = {},
+): Promise<{
+  mail: MailService;
+  jobs: Queue;
+  app: INestApplicationContext;
+  name: string;
+}> {
+  const { worker, queueName: name = queueName(), ...rest } = options;
+  const jobs = inspect(redisPort, name);
+  const app = await startApp([
+    MailModule.forRoot({
+      options: { host: '127.0.0.1', port: smtpPort },
+      mailers: {
+        bulk: queue({
+          connection: { host: '127.0.0.1', port: redisPort },
+          queueName: name,
+          backoff: 50,
+          ...rest,
+        }),
+      },
+    }),
+    ...(worker ? [MailQueueWorkerModule.forRoot(worker)] : []),
+  ]);
+  cleanup.push(
+    () => jobs.close(),
+    () => app.close(),
+  );
+  return { mail: app.get(MailService), jobs, app, name };
+}
+
+/** A small message with one binary attachment. */
+export function mailMessage(subject = 'Queued'): EmailMessage {
+  const msg = new EmailMessage(subject, 'Body', 'from@example.com', [
+    'to@example.com',
+  ]);
+  msg.attach('data.bin', Buffer.from([0, 1, 2, 255]));
+  return msg;
+}
+
+/** Resolves after `ms` (to give a wrong extra delivery time to happen). */
+export const settle = (ms = 500) =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An Error as smtp-server turns it into a reply, e.g. `smtpError(550, 'No such user here')`. */
+export function smtpError(code: number, text: string): Error {
+  return Object.assign(new Error(text), { responseCode: code });
 }

@@ -26,6 +26,7 @@ import {
   startApp,
   waitForState,
   type WorkerProcess,
+  smtpError,
 } from './helpers.js';
 
 let redis: RedisServer;
@@ -42,10 +43,6 @@ afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup.length = 0;
 });
-
-function smtpError(code: number, text: string) {
-  return Object.assign(new Error(text), { responseCode: code });
-}
 
 /** An app whose default mailer sends to `port`, with a queued mailer `bulk` (and a worker when asked). */
 async function app(
@@ -119,7 +116,7 @@ function message(subject = 'Queued'): EmailMessage {
 }
 
 describe('queued sending with a worker', () => {
-  it('delivers, from a worker in another process, what the app queued; a duplicate enqueue delivers once', async () => {
+  it('delivers, from a worker in another process, what the app queued; sending it again is a duplicate: not queued, not counted', async () => {
     const smtp = await sink();
     const { mail, jobs, name } = await app(smtp.port);
     const msg = message();
@@ -141,7 +138,13 @@ describe('queued sending with a worker', () => {
     expect(parsed.subject).toBe('Queued');
     expect(parsed.attachments[0].content).toEqual(Buffer.from([0, 1, 2, 255]));
 
-    expect(await mail.send(msg, { using: 'bulk' })).toBe(1);
+    const again = await mail.sendDetailed(msg, { using: 'bulk' });
+    expect(again.sent).toBe(0);
+    expect(again.outcomes[0]).toMatchObject({
+      status: 'duplicate',
+      sent: false,
+      duplicateOf: { jobId: jobIdOf(messageId), state: 'completed' },
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(smtp.messages).toHaveLength(1);
 

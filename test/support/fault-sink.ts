@@ -38,14 +38,15 @@ export interface FaultSinkScript {
   onRcptTo?: (address: string) => string | undefined;
   /**
    * Called on DATA with the accepted recipients: `'drop-before-dot'` answers
-   * 354, stops reading and drops the connection 200 ms later; `'reply-early'`
-   * answers `250` as soon as the first data bytes arrive, long before the `.`
-   * (and replies again after it, as `afterData` says).
+   * 354, stops reading and drops the connection 200 ms later; `'hold'`
+   * answers 354 and stops reading (the client blocks once buffers fill);
+   * `'reply-early'` answers `250` as soon as the first data bytes arrive,
+   * long before the `.` (and replies again after it, as `afterData` says).
    */
   onData?: (tx: {
     mailFrom: string;
     rcptTo: string[];
-  }) => 'drop-before-dot' | 'reply-early' | undefined;
+  }) => 'drop-before-dot' | 'hold' | 'reply-early' | undefined;
   /** Reply to DATA when no recipient was accepted. @default '554 5.5.1 No valid recipients' */
   dataWithoutRecipients?: string;
   /** What to do after the final `.` (default `'accept'`). */
@@ -208,6 +209,12 @@ export async function startFaultSink(
           }
           const onData = s.onData?.({ mailFrom, rcptTo });
           replyEarly = onData === 'reply-early';
+          if (onData === 'hold') {
+            reply('354 End data with <CR><LF>.<CR><LF>');
+            socket.pause();
+            gone = true;
+            return;
+          }
           if (onData === 'drop-before-dot') {
             reply('354 End data with <CR><LF>.<CR><LF>');
             socket.pause();

@@ -1,20 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { missingToolMessage } from '../../scripts/system-deps.mjs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-/** A throwaway `redis-server` on 127.0.0.1, nothing persisted. */
+/** A throwaway `redis-server` on 127.0.0.1. */
 export interface RedisServer {
   host: '127.0.0.1';
   port: number;
   /** `redis://127.0.0.1:<port>` */
   url: string;
+  /**
+   * Kills the server with `signal` and starts it again on the same port
+   * (with `persistent`, from its append-only file), resolving once it
+   * accepts connections again.
+   */
+  restart(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the server (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
 }
 
 /** How to get Redis when the tests do not find it. */
-export const INSTALL_REDIS =
-  'The queue tests need a real redis-server on the PATH. Install it: ' +
-  'apt-get update && apt-get install -y redis-server (Debian/Ubuntu), or brew install redis (macOS).';
+export const INSTALL_REDIS = missingToolMessage('redis-server');
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -24,17 +32,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/**
- * Starts `redis-server --port <free> --save '' --appendonly no` and resolves
- * once it accepts connections. Fails with {@link INSTALL_REDIS} when
- * redis-server is not installed.
- */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+interface Running {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+async function launch(port: number, dir: string | null): Promise<Running> {
   // prettier-ignore
-  const child: ChildProcess = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const persistence = dir
+    ? ['--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--save', '', '--appendonly', 'no'];
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', ...persistence],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => resolve()),
   );
@@ -52,13 +64,39 @@ export async function startRedisServer(): Promise<RedisServer> {
     });
   });
   child.stdout!.resume();
+  return { child, exited };
+}
+
+/**
+ * Starts `redis-server` on a free port and resolves once it accepts
+ * connections: nothing persisted, or with `persistent` an append-only file
+ * synced on every write (so a restart, even after SIGKILL, loses nothing).
+ * Fails with {@link INSTALL_REDIS} when redis-server is not installed.
+ */
+export async function startRedisServer(
+  options: { persistent?: boolean } = {},
+): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = options.persistent
+    ? mkdtempSync(join(tmpdir(), 'nestjs-mail-redis-'))
+    : null;
+  let running = await launch(port, dir);
+  const kill = async (signal: NodeJS.Signals) => {
+    if (running.child.exitCode === null && running.child.signalCode === null)
+      running.child.kill(signal);
+    await running.exited;
+  };
   return {
     host: '127.0.0.1',
     port,
     url: `redis://127.0.0.1:${port}`,
+    async restart(signal = 'SIGKILL') {
+      await kill(signal);
+      running = await launch(port, dir);
+    },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      await kill('SIGTERM');
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

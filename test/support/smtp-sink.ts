@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { missingToolMessage } from '../../scripts/system-deps.mjs';
 import {
   SMTPServer,
   type SMTPServerOptions,
@@ -184,7 +185,9 @@ export async function createTestCertificate(): Promise<TestCertificate> {
     '-subj', '/CN=localhost',
     '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
     '-keyout', keyPath, '-out', certPath,
-  ]);
+  ]).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT' ? new Error(missingToolMessage('openssl')) : err;
+  });
   return {
     key: await readFile(keyPath),
     cert: await readFile(certPath),

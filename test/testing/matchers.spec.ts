@@ -52,6 +52,26 @@ beforeEach(() => {
 });
 
 describe('renderMail', () => {
+  it('shows inline images in the HTML (cid: references as data: URLs)', async () => {
+    const msg = welcome();
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const logo = msg.attachInline('logo.png', png);
+    msg.alternatives = [
+      { content: `<p><img src="${logo}"> Hi</p>`, mimetype: 'text/html' },
+    ];
+    await backend.sendMessages([msg]);
+    const mail = await renderMail(outbox.messages[0]);
+    expect(mail.html).toBe(
+      `<p><img src="data:image/png;base64,${png.toString('base64')}"> Hi</p>\n`,
+    );
+    // (mailparser lists the related part first)
+    expect(mail.attachments.map((a) => a.filename)).toEqual([
+      'logo.png',
+      'invoice.pdf',
+      'notes.txt',
+    ]);
+  });
+
   it('exposes the mail as delivered: headers, bodies, attachments, envelope', async () => {
     await backend.sendMessages([welcome()]);
     const mail = await renderMail(outbox.messages[0]);

@@ -165,7 +165,7 @@ export class FailoverEmailBackend extends BaseEmailBackend {
         members.get(alias)!,
         pending.map((index) => list[index]),
         pending.map((index) => validated[index]!),
-        Boolean(options.keepOpen),
+        memberOptions(options, pending),
       );
       const tried = pending;
       pending = [];
@@ -280,4 +280,21 @@ export function failover(
   options: Omit<FailoverEmailBackendOptions, 'mailers'> = {},
 ): CompositeMailerConfig {
   return { backend: FailoverEmailBackend, options: { ...options, mailers } };
+}
+
+/**
+ * The options for a member's batch: `keepOpen` as given, and `beforeDataEnd`
+ * called with the message's index in the whole send (the batch holds only
+ * the messages still pending).
+ */
+function memberOptions(
+  { keepOpen, beforeDataEnd }: DetailedSendOptions,
+  pending: number[],
+): DetailedSendOptions {
+  return {
+    keepOpen: Boolean(keepOpen),
+    ...(beforeDataEnd && {
+      beforeDataEnd: (k: number) => beforeDataEnd(pending[k]),
+    }),
+  };
 }

@@ -1,4 +1,7 @@
-import type { ValidatedMessage } from '../../delivery/detailed-send.js';
+import type {
+  DetailedSendOptions,
+  ValidatedMessage,
+} from '../../delivery/detailed-send.js';
 import type { SendResult } from '../../delivery/message-outcome.js';
 import { failedOutcome, type SmtpError } from '../../delivery/outcomes.js';
 import { BadHeaderError } from '../../errors/bad-header.error.js';
@@ -34,10 +37,10 @@ export async function sendThrough(
   member: BaseEmailBackend,
   messages: EmailMessage[],
   validated: ValidatedMessage[],
-  keepOpen: boolean,
+  options: DetailedSendOptions,
 ): Promise<SendResult> {
   try {
-    return await member.sendMessagesDetailed(messages, { keepOpen });
+    return await member.sendMessagesDetailed(messages, options);
   } catch (err) {
     if (err instanceof SendError)
       return { sent: err.sent, outcomes: err.outcomes };

@@ -1,0 +1,30 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { MailTemplatesOptions } from './mail-templates-options.interface.js';
+
+/** Extras of `forRoot`/`forRootAsync` that are not part of the options value. */
+export interface MailTemplatesModuleExtras {
+  /**
+   * Register the module globally, so feature modules need not import it.
+   * @default false
+   */
+  isGlobal?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: MailTemplatesConfigurableModule,
+  MODULE_OPTIONS_TOKEN: MAIL_TEMPLATES_OPTIONS,
+  OPTIONS_TYPE: MAIL_TEMPLATES_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: MAIL_TEMPLATES_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<MailTemplatesOptions>({
+  moduleName: 'MailTemplates',
+})
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createMailTemplatesOptions')
+  .setExtras<MailTemplatesModuleExtras>(
+    { isGlobal: false },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }),
+  )
+  .build();
