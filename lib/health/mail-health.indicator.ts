@@ -5,6 +5,7 @@ import {
   ImproperlyConfiguredError,
   MailerRegistry,
   SmtpEmailBackend,
+  type SmtpPoolStatus,
 } from '../index.js';
 import { TERMINUS } from './load-terminus.js';
 import { MAIL_HEALTH_OPTIONS } from './mail-health.module-definition.js';
@@ -35,14 +36,24 @@ export interface MailerHealth {
   port: number;
   /** Why it is down. */
   message?: string;
+  /**
+   * How it was checked: `'reset'` (RSET over an idle connection of the
+   * mailer's pool: nothing new opened), `'connect'` (a fresh connection,
+   * closed afterwards), or `'busy'` (every pooled connection was carrying
+   * mail: up, nothing sent).
+   */
+  checked?: 'reset' | 'connect' | 'busy';
+  /** The mailer's pool after the check. */
+  pool: SmtpPoolStatus;
 }
 
 /**
  * A `@nestjs/terminus` health indicator: each SMTP mailer of the app can
- * connect, upgrade to TLS as configured, and log in, within a timeout. Every
- * check uses a fresh connection that it closes afterwards, never the mailer's
- * shared one, and sends no mail. Needs the optional peer dependency
- * `@nestjs/terminus`.
+ * connect, upgrade to TLS as configured, and log in, within a timeout, and
+ * its pool (open, busy, idle, waiting) is reported. When the mailer's pool
+ * has an idle connection, that connection answers an RSET (nothing new is
+ * opened); otherwise a fresh connection is opened and closed. No mail is
+ * sent. Needs the optional peer dependency `@nestjs/terminus`.
  *
  * Import `MailHealthModule` where your health controller is; the indicator
  * reads the app's mailers from the injected `MailerRegistry`.
@@ -95,10 +106,8 @@ export class MailHealthIndicator {
     const indicator = this.#indicators.check(key);
     const checks = await Promise.all(
       (aliases ?? registry.aliases()).map(async (alias) => {
-        const connection = freshConnection(registry, alias, timeout);
-        return connection
-          ? ([alias, await probe(connection, timeout)] as const)
-          : undefined;
+        const health = await checkMailer(registry, alias, timeout);
+        return health ? ([alias, health] as const) : undefined;
       }),
     );
     const mailers: Record<string, MailerHealth> = Object.fromEntries(
@@ -111,29 +120,42 @@ export class MailHealthIndicator {
 }
 
 /**
- * A new, unopened connection of an SMTP mailer (never its shared one), with
- * `timeout` (ms) as its socket timeouts so a silent server frees the socket
- * too; `undefined` when the mailer does not send over SMTP. Throws for an
- * unknown alias.
+ * Checks one SMTP mailer (`undefined` for other backends; throws for an
+ * unknown alias): over an idle connection of its pool when there is one,
+ * else over a fresh connection with `timeout` (ms) as its socket timeouts, so
+ * a silent server frees the socket too, closed afterwards. Never sends mail.
  */
-function freshConnection(
+async function checkMailer(
   registry: MailerRegistry,
   alias: string,
   timeout: number,
-): SmtpEmailBackend | undefined {
-  if (!(registry.get(alias) instanceof SmtpEmailBackend)) return undefined;
-  const connection = registry.createConnection(alias, {
-    timeout: timeout / 1000,
-    failSilently: false,
-  });
-  return connection instanceof SmtpEmailBackend ? connection : undefined;
+): Promise<MailerHealth | undefined> {
+  const shared = registry.get(alias);
+  if (!(shared instanceof SmtpEmailBackend)) return undefined;
+  const { host, port } = shared;
+  let result: Pick<MailerHealth, 'status' | 'checked' | 'message'>;
+  if (shared.pool.idle > 0) {
+    result = await within(timeout, shared.checkServer()).then(
+      (checked) => ({ status: 'up', checked }),
+      (err: Error) => ({ status: 'down', message: err.message }),
+    );
+  } else {
+    const connection = registry.createConnection(alias, {
+      timeout: timeout / 1000,
+      failSilently: false,
+    }) as SmtpEmailBackend;
+    result = await within(timeout, connection.open()).then(
+      () => ({ status: 'up', checked: 'connect' }),
+      (err: Error) => ({ status: 'down', message: err.message }),
+    );
+    // Queued after open(): closes once it settles, however it ends.
+    void connection.close().catch(() => undefined);
+  }
+  return { ...result, host, port, pool: { ...shared.pool } };
 }
 
-async function probe(
-  connection: SmtpEmailBackend,
-  timeout: number,
-): Promise<MailerHealth> {
-  const { host, port } = connection;
+/** `work`, or a rejection once `timeout` ms passed without it settling. */
+async function within<T>(timeout: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -142,13 +164,8 @@ async function probe(
     );
   });
   try {
-    await Promise.race([connection.open(), timedOut]);
-    return { status: 'up', host, port };
-  } catch (err) {
-    return { status: 'down', host, port, message: (err as Error).message };
+    return await Promise.race([work, timedOut]);
   } finally {
     clearTimeout(timer);
-    // Queued after open(): closes once it settles, however it ends.
-    void connection.close().catch(() => undefined);
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '../../lib/health/load-terminus.js';
 import { MailHealthIndicator } from '../../lib/health/mail-health.indicator.js';
 import type { MailModuleOptions } from '../../lib/interfaces/mail-module-options.interface.js';
+import { MailService } from '../../lib/mail.service.js';
 import { startSmtpSink, waitFor, type SmtpSink } from '../support/smtp-sink.js';
 import { healthApp } from './app.module.js';
 
@@ -101,8 +102,20 @@ describe('MailHealthIndicator', () => {
       mail: {
         status: 'up',
         mailers: {
-          default: { status: 'up', host: '127.0.0.1', port: secured.port },
-          bulk: { status: 'up', host: '127.0.0.1', port: plain.port },
+          default: {
+            status: 'up',
+            checked: 'connect',
+            host: '127.0.0.1',
+            port: secured.port,
+            pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
+          },
+          bulk: {
+            status: 'up',
+            checked: 'connect',
+            host: '127.0.0.1',
+            port: plain.port,
+            pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
+          },
         },
       },
     });
@@ -113,6 +126,31 @@ describe('MailHealthIndicator', () => {
     await indicator().isHealthy();
     await waitFor(() => secured.closeCount === 2, 2000, 'the check to close');
     expect(secured.connectionCount).toBe(2);
+  });
+
+  it("checks over an idle connection of the mailer's pool when it has one: nothing new is opened, the pool is reported", async () => {
+    const plain = await plainSink();
+    await start({ options: { host: '127.0.0.1', port: plain.port } });
+    await app!
+      .get(MailService)
+      .sendMail('Hi', 'Body', 'a@example.com', ['b@example.com']);
+    expect(plain.connectionCount).toBe(1);
+    expect(await indicator().isHealthy()).toEqual({
+      mail: {
+        status: 'up',
+        mailers: {
+          default: {
+            status: 'up',
+            checked: 'reset',
+            host: '127.0.0.1',
+            port: plain.port,
+            pool: { open: 1, busy: 0, idle: 1, waiting: 0 },
+          },
+        },
+      },
+    });
+    expect(plain.connectionCount).toBe(1);
+    expect(plain.messages).toHaveLength(1);
   });
 
   it('is down, naming the mailer and the reason, when a server is down', async () => {
@@ -126,12 +164,19 @@ describe('MailHealthIndicator', () => {
     const result = await indicator().isHealthy('smtp');
     expect(result.smtp.status).toBe('down');
     expect(result.smtp.mailers).toEqual({
-      default: { status: 'up', host: '127.0.0.1', port: plain.port },
+      default: {
+        status: 'up',
+        checked: 'connect',
+        host: '127.0.0.1',
+        port: plain.port,
+        pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
+      },
       backup: {
         status: 'down',
         host: '127.0.0.1',
         port,
         message: expect.stringContaining('ECONNREFUSED'),
+        pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
       },
     });
   });
@@ -154,6 +199,7 @@ describe('MailHealthIndicator', () => {
         host: '127.0.0.1',
         port: secured.port,
         message: expect.stringMatching(/Invalid login: 535/),
+        pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
       },
     });
     expect(JSON.stringify(mail)).not.toContain('wrong');
@@ -184,7 +230,13 @@ describe('MailHealthIndicator', () => {
       bulk: {
         status: 'up',
         mailers: {
-          bulk: { status: 'up', host: '127.0.0.1', port: plain.port },
+          bulk: {
+            status: 'up',
+            checked: 'connect',
+            host: '127.0.0.1',
+            port: plain.port,
+            pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
+          },
         },
       },
     });
