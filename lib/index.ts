@@ -121,7 +121,7 @@ export {
 } from './outbox/mail-capture.js';
 
 // Delivery outcomes: what happened to each message of a send.
-export type { DetailedSendOptions } from './delivery/detailed-send.js';
+export { settle, type DetailedSendOptions } from './delivery/detailed-send.js';
 export type {
   DeliveryClassification,
   MessageOutcome,

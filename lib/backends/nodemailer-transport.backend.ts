@@ -9,14 +9,13 @@ import type {
   MessageOutcome,
   SendResult,
 } from '../delivery/message-outcome.js';
-import type { DetailedSendOptions } from '../delivery/detailed-send.js';
+import { settle, type DetailedSendOptions } from '../delivery/detailed-send.js';
 import {
   failedOutcome,
   sentOutcome,
   skippedOutcome,
   type SmtpError,
 } from '../delivery/outcomes.js';
-import { SendError } from '../errors/send.error.js';
 import type { EmailMessage } from '../message/email-message.js';
 import {
   BaseEmailBackend,
@@ -97,7 +96,6 @@ export class NodemailerTransportBackend extends BaseEmailBackend {
         : null,
     );
     const outcomes: MessageOutcome[] = [];
-    let sent = 0;
     for (const [index, message] of list.entries()) {
       const mime = mimes[index];
       if (!mime) {
@@ -125,14 +123,10 @@ export class NodemailerTransportBackend extends BaseEmailBackend {
           }));
         if (info.messageId) outcome.messageId = info.messageId;
         outcomes.push(outcome);
-        sent++;
       } catch (err) {
         outcomes.push(failedOutcome(base, err as SmtpError, false));
       }
     }
-    const result = { sent, outcomes };
-    if (!this.failSilently && outcomes.some((o) => o.error))
-      throw new SendError(result);
-    return result;
+    return settle(outcomes, this.failSilently);
   }
 }

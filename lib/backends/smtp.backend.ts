@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { DetailedSendOptions } from '../delivery/detailed-send.js';
+import { settle, type DetailedSendOptions } from '../delivery/detailed-send.js';
 import type {
   MessageOutcome,
   SendResult,
@@ -11,7 +11,6 @@ import {
   skippedOutcome,
   type OutcomeBase,
 } from '../delivery/outcomes.js';
-import { SendError } from '../errors/send.error.js';
 import type { EmailMessage } from '../message/email-message.js';
 import { getDnsName } from '../message/headers.js';
 import type { MimeMessage } from '../message/mime-message.js';
@@ -278,12 +277,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       this.#inFlight.delete(delivery);
       if (transient) await this.#endTransient();
     }
-    const sent = outcomes.filter((o) => o.sent).length;
-    const result = { sent, outcomes };
-    if (!this.failSilently && outcomes.some((o) => o.error)) {
-      throw new SendError(result);
-    }
-    return result;
+    return settle(outcomes, this.failSilently);
   }
 
   /**

@@ -77,10 +77,12 @@ export function outcomesFromCount(
 }
 
 /**
- * The end of every detailed send: counts what was sent and, unless
- * `failSilently`, throws a {@link SendError} listing every outcome when a
- * message with recipients did not go out.
- * @internal
+ * The end of every detailed send, for backends that override
+ * `sendMessagesDetailed`: counts what was sent and, unless `failSilently`,
+ * throws a {@link SendError} listing every outcome when a message with
+ * recipients did not go out (`'skipped'` and `'duplicate'` are not failures).
+ *
+ * @example return settle(outcomes, this.failSilently);
  */
 export function settle(
   outcomes: MessageOutcome[],

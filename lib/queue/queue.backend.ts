@@ -4,7 +4,7 @@ import {
   BaseEmailBackend,
   failedOutcome,
   ImproperlyConfiguredError,
-  SendError,
+  settle,
   skippedOutcome,
   type DetailedSendOptions,
   type EmailMessage,
@@ -261,10 +261,7 @@ export class QueueEmailBackend extends BaseEmailBackend {
     } finally {
       if (--this.#sending === 0 && !this.#held) await this.close();
     }
-    const result = { sent: outcomes.filter((o) => o.sent).length, outcomes };
-    if (!this.failSilently && outcomes.some((o) => o.error))
-      throw new SendError(result);
-    return result;
+    return settle(outcomes, this.failSilently);
   }
 
   /** Pass one: validates, fixes Message-ID and Date, and checks the size of every message. */

@@ -103,6 +103,7 @@ const PUBLIC_API: Record<string, string[]> = {
     'resolveBackendClass',
     'roundRobin',
     'sentOutcome',
+    'settle',
     'skippedOutcome',
     'startDebugSmtpServer',
   ],
