@@ -17,12 +17,17 @@ import { MailOutbox } from './outbox/mail-outbox.js';
  * {@link MailerDoesNotExistError} on first use.
  */
 class UnconfiguredMailer extends BaseEmailBackend {
-  constructor(private readonly missing: string) {
+  constructor(
+    private readonly missing: string,
+    private readonly configured: string[],
+  ) {
     super();
   }
 
   sendMessages(): Promise<number> {
-    return Promise.reject(new MailerDoesNotExistError(this.missing, []));
+    return Promise.reject(
+      new MailerDoesNotExistError(this.missing, this.configured),
+    );
   }
 }
 
@@ -47,7 +52,10 @@ export function createMailProviders(aliases: string[]): Provider[] {
     ) => {
       const config =
         alias === DEFAULT_MAILER ? options : options.mailers?.[alias];
-      if (!config) return new UnconfiguredMailer(alias);
+      if (!config) {
+        const configured = Object.keys(options.mailers ?? {});
+        return new UnconfiguredMailer(alias, [DEFAULT_MAILER, ...configured]);
+      }
       const messageSettings = messageSettingsOf(settings);
       return createBackend(config, { alias, messageSettings, outbox });
     },
@@ -65,6 +73,7 @@ export function createMailProviders(aliases: string[]): Provider[] {
       provide: MailerRegistry,
       useFactory: (
         options: MailModuleOptions,
+        settings: MailSettings,
         outbox: MailOutbox,
         ...instances: BaseEmailBackend[]
       ) => {
@@ -73,10 +82,11 @@ export function createMailProviders(aliases: string[]): Provider[] {
             .map((alias, i) => [alias, instances[i]] as const)
             .filter(([, mailer]) => !(mailer instanceof UnconfiguredMailer)),
         );
-        return new MailerRegistry(options, outbox, provided);
+        return new MailerRegistry(options, outbox, provided, {}, settings);
       },
       inject: [
         MAIL_MODULE_OPTIONS,
+        MAIL_SETTINGS,
         MailOutbox,
         ...mailers.map((p) => p.provide),
       ],

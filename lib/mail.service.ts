@@ -115,7 +115,8 @@ export class MailService {
   }
 
   /**
-   * Sends one plain message per item, all over one connection. Returns how many were sent.
+   * Sends one plain message per item, over the mailer's pooled connections
+   * (outcomes in the order given). Returns how many were sent.
    * A failed message does not stop the others; then, unless `failSilently`, a
    * `SendError` says what happened to each.
    *

@@ -51,9 +51,11 @@ export class MailerRegistry implements OnModuleInit, OnApplicationShutdown {
     provided: ReadonlyMap<string, BaseEmailBackend>,
     /** Merged over every mailer's message settings (`nestjs-mail/testing`: deterministic rendering). */
     messageSettings: Partial<MessageSettings> = {},
+    /** `options` with defaults applied and checked, when the module already resolved them. */
+    settings: MailSettings = resolveMailSettings(options),
   ) {
     this.#options = options;
-    this.settings = resolveMailSettings(options);
+    this.settings = settings;
     this.#context = {
       messageSettings: {
         ...messageSettingsOf(this.settings),
@@ -103,7 +105,7 @@ export class MailerRegistry implements OnModuleInit, OnApplicationShutdown {
     alias: string = DEFAULT_MAILER,
     options: object = {},
   ): BaseEmailBackend {
-    const config = this.configOf(alias);
+    const config = this.#configOf(alias);
     return this.create({
       backend: config.backend,
       options: { ...(config.options ?? {}), ...options },
@@ -117,8 +119,8 @@ export class MailerRegistry implements OnModuleInit, OnApplicationShutdown {
     return backend;
   }
 
-  /** @internal The configuration of a mailer, as given to the module. */
-  configOf(alias: string): MailerConfig {
+  /** The configuration of a mailer, as given to the module. */
+  #configOf(alias: string): MailerConfig {
     const config =
       alias === DEFAULT_MAILER ? this.#options : this.#options.mailers?.[alias];
     if (!config) throw new MailerDoesNotExistError(alias, this.aliases());
