@@ -77,6 +77,17 @@ async function silentServer(): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** What a mailer reports when a fresh connection to `port` got through (its pool unused). */
+function upOverAFreshConnection(port: number) {
+  return {
+    status: 'up',
+    checked: 'connect',
+    host: '127.0.0.1',
+    port,
+    pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
+  };
+}
+
 function indicator(): MailHealthIndicator {
   return app!.get(MailHealthIndicator);
 }
@@ -102,20 +113,8 @@ describe('MailHealthIndicator', () => {
       mail: {
         status: 'up',
         mailers: {
-          default: {
-            status: 'up',
-            checked: 'connect',
-            host: '127.0.0.1',
-            port: secured.port,
-            pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
-          },
-          bulk: {
-            status: 'up',
-            checked: 'connect',
-            host: '127.0.0.1',
-            port: plain.port,
-            pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
-          },
+          default: upOverAFreshConnection(secured.port),
+          bulk: upOverAFreshConnection(plain.port),
         },
       },
     });
@@ -164,13 +163,7 @@ describe('MailHealthIndicator', () => {
     const result = await indicator().isHealthy('smtp');
     expect(result.smtp.status).toBe('down');
     expect(result.smtp.mailers).toEqual({
-      default: {
-        status: 'up',
-        checked: 'connect',
-        host: '127.0.0.1',
-        port: plain.port,
-        pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
-      },
+      default: upOverAFreshConnection(plain.port),
       backup: {
         status: 'down',
         host: '127.0.0.1',
@@ -230,13 +223,7 @@ describe('MailHealthIndicator', () => {
       bulk: {
         status: 'up',
         mailers: {
-          bulk: {
-            status: 'up',
-            checked: 'connect',
-            host: '127.0.0.1',
-            port: plain.port,
-            pool: { open: 0, busy: 0, idle: 0, waiting: 0 },
-          },
+          bulk: upOverAFreshConnection(plain.port),
         },
       },
     });
