@@ -2,7 +2,6 @@ import type { Liquid } from 'liquidjs';
 import { importOptional } from '../utils/import-optional.js';
 import type {
   CompiledTemplate,
-  CompileOptions,
   EngineSetup,
   TemplateEngine,
 } from './template-engine.interface.js';
@@ -35,11 +34,7 @@ export class LiquidEngine implements TemplateEngine {
       );
   }
 
-  compile(
-    source: string,
-    file: string,
-    _options: CompileOptions,
-  ): CompiledTemplate {
+  compile(source: string, file: string): CompiledTemplate {
     const template = this.liquid.parse(source, file);
     return (context) => this.liquid.render(template, context);
   }

@@ -2,7 +2,6 @@ import { importOptional } from '../utils/import-optional.js';
 import type {
   CompiledTemplate,
   CompileOptions,
-  EngineSetup,
   TemplateEngine,
 } from './template-engine.interface.js';
 
@@ -23,7 +22,7 @@ export class MjmlEngine implements TemplateEngine {
   /** @param fill the engine that fills the compiled HTML. */
   constructor(private readonly fill: TemplateEngine) {}
 
-  async init(_setup: EngineSetup): Promise<void> {
+  async init(): Promise<void> {
     const mod = await importOptional<{ default: Mjml2Html }>(
       () => import('mjml') as unknown as Promise<{ default: Mjml2Html }>,
       'Templates ending in .mjml need MJML: npm install mjml',
