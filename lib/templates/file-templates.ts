@@ -19,8 +19,11 @@ import {
 
 /** One compiled file. */
 export interface CompiledFile {
+  /** Fills the file with a context. */
   render: CompiledTemplate;
+  /** Absolute path, for error messages. */
   file: string;
+  /** The engine that compiled it (which reads its render errors). */
   engine: TemplateEngine;
 }
 
@@ -29,10 +32,13 @@ export type FileVariant = Partial<Record<TemplatePart, CompiledFile>>;
 
 /** A file template, compiled. */
 export interface LoadedFileTemplate {
+  /** The template's name (`'auth/reset'`). */
   name: string;
   /** By locale; `''` is the unlocalised variant. */
   variants: Map<string, FileVariant>;
+  /** The layout wrapped around its HTML part, if any. */
   layout: CompiledFile | undefined;
+  /** Whether its HTML gets its CSS inlined. */
   inlineCss: boolean;
 }
 
