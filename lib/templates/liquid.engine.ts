@@ -1,5 +1,5 @@
 import type { Liquid } from 'liquidjs';
-import { importOptional } from '../utils/import-optional.js';
+import { errorGroup, importEngine } from './engine-support.js';
 import type {
   CompiledTemplate,
   EngineSetup,
@@ -16,9 +16,11 @@ export class LiquidEngine implements TemplateEngine {
   private liquid!: Liquid;
 
   async init(setup: EngineSetup): Promise<void> {
-    const mod = await importOptional(
+    const mod = await importEngine(
+      'liquid',
+      'liquidjs',
+      'liquidjs',
       () => import('liquidjs'),
-      'Templates ending in .liquid need liquidjs: npm install liquidjs',
     );
     this.liquid = new mod.Liquid({
       root: [setup.dir],
@@ -40,7 +42,6 @@ export class LiquidEngine implements TemplateEngine {
   }
 
   missingVariable(error: unknown): string | undefined {
-    const text = error instanceof Error ? error.message : '';
-    return /undefined variable: ([\w.]+)/.exec(text)?.[1];
+    return errorGroup(error, /undefined variable: ([\w.]+)/);
   }
 }

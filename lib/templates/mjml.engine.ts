@@ -1,4 +1,4 @@
-import { importOptional } from '../utils/import-optional.js';
+import { importEngine } from './engine-support.js';
 import type {
   CompiledTemplate,
   CompileOptions,
@@ -23,9 +23,11 @@ export class MjmlEngine implements TemplateEngine {
   constructor(private readonly fill: TemplateEngine) {}
 
   async init(): Promise<void> {
-    const mod = await importOptional<{ default: Mjml2Html }>(
+    const mod = await importEngine(
+      'mjml',
+      'MJML',
+      'mjml',
       () => import('mjml') as unknown as Promise<{ default: Mjml2Html }>,
-      'Templates ending in .mjml need MJML: npm install mjml',
     );
     this.mjml2html = mod.default;
   }
