@@ -1,8 +1,9 @@
 /**
  * `nestjs-mail/preview`: a development page that lists the mail the app
- * sent, and previews the app's templates with sample contexts. Off unless the app turns it on (`enabled`), loopback clients only
- * by default. Its own entry point, so its optional peer `mailparser` never
- * reaches an app that does not import it.
+ * sent, and previews the app's templates with sample contexts. Off unless
+ * the app turns it on (`enabled`), loopback clients only by default. Its own
+ * entry point, so its optional peer `mailparser` never reaches an app that
+ * does not import it.
  *
  * @packageDocumentation
  */

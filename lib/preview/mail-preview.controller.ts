@@ -1,16 +1,18 @@
 import {
   Controller,
   Get,
-  Header,
   Param,
   Req,
   StreamableFile,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { DOWNLOAD_CSP } from './mail-preview.constants.js';
 import { MailPreviewAccessGuard } from './mail-preview-access.guard.js';
-import { MessageHtmlHeaders, PreviewPageHeaders } from './preview-headers.js';
+import {
+  DownloadHeaders,
+  MessageHtmlHeaders,
+  PreviewPageHeaders,
+} from './preview-headers.js';
 import {
   PreviewNotFoundException,
   PreviewNotFoundFilter,
@@ -25,12 +27,7 @@ import {
   renderList,
   renderMessage,
 } from './preview-pages.js';
-
-/** The part of the platform's request the page needs (Express and Fastify both have it). */
-export interface PreviewRequest {
-  originalUrl?: string;
-  url: string;
-}
+import { basePath, type PreviewRequest } from './preview-request.js';
 
 /**
  * The preview page's routes, below the mount path: `GET /` (the list),
@@ -81,8 +78,7 @@ export class MailPreviewController {
 
   /** The whole message, as a `.eml` download. */
   @Get('m/:id/raw')
-  @Header('Content-Security-Policy', DOWNLOAD_CSP)
-  @Header('X-Content-Type-Options', 'nosniff')
+  @DownloadHeaders()
   async raw(@Param('id') id: string): Promise<StreamableFile> {
     const { raw } = await this.entry(id);
     return new StreamableFile(raw, {
@@ -94,8 +90,7 @@ export class MailPreviewController {
 
   /** One attachment, always as a download. */
   @Get('m/:id/attachments/:index')
-  @Header('Content-Security-Policy', DOWNLOAD_CSP)
-  @Header('X-Content-Type-Options', 'nosniff')
+  @DownloadHeaders()
   async attachment(
     @Param('id') id: string,
     @Param('index') index: string,
@@ -123,10 +118,4 @@ export class MailPreviewController {
       );
     return entry;
   }
-}
-
-/** Where the page is mounted, as the browser sees it (global prefix included). */
-export function basePath(req: PreviewRequest, suffix: RegExp): string {
-  const path = (req.originalUrl ?? req.url).split('?')[0];
-  return path.replace(suffix, '').replace(/\/+$/, '');
 }

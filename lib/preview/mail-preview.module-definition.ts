@@ -22,6 +22,11 @@ export interface MailPreviewModuleExtras {
 /** The page's routes: the sent mail, and the template previews. */
 const CONTROLLERS: Type[] = [MailPreviewController, TemplatePreviewController];
 
+/**
+ * The base of `MailPreviewModule` (`forRoot()`, `forRootAsync()`, each
+ * mounting the page's controllers at `path`) and the types of their options.
+ * @internal
+ */
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<MailPreviewModuleOptions>({
     moduleName: 'MailPreview',

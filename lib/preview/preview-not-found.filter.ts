@@ -6,7 +6,8 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PREVIEW_PAGE_CSP } from './mail-preview.constants.js';
+import { PREVIEW_PAGE_HEADERS } from './preview-headers.js';
+import { basePath } from './preview-request.js';
 import { renderNotFound, type PreviewList } from './preview-pages.js';
 
 /**
@@ -37,15 +38,16 @@ export class PreviewNotFoundFilter implements ExceptionFilter {
   catch(exception: PreviewNotFoundException, host: ArgumentsHost): void {
     const adapter = this.adapterHost.httpAdapter;
     const http = host.switchToHttp();
-    const path = String(adapter.getRequestUrl(http.getRequest())).split('?')[0];
+    const url = String(adapter.getRequestUrl(http.getRequest()));
     const res: unknown = http.getResponse();
-    adapter.setHeader(res, 'Content-Type', 'text/html; charset=utf-8');
-    adapter.setHeader(res, 'Content-Security-Policy', PREVIEW_PAGE_CSP);
-    adapter.setHeader(res, 'Cache-Control', 'no-store');
-    const base =
+    for (const [name, value] of Object.entries(PREVIEW_PAGE_HEADERS))
+      adapter.setHeader(res, name, value);
+    const base = basePath(
+      { url },
       exception.list === 'templates'
-        ? path.replace(/\/templates(?:\/[^/]*)?(?:\/html)?$/, '')
-        : path.replace(/\/m\/.*$/, '');
+        ? /\/templates(?:\/[^/]*)?(?:\/html)?$/
+        : /\/m\/.*$/,
+    );
     adapter.reply(
       res,
       renderNotFound(exception.message, base, exception.list),

@@ -130,13 +130,7 @@ ${parsed.replyTo ? markup`<dt>Reply-To</dt><dd>${addresses(parsed, 'reply-to')}<
 <dt>Source</dt><dd>${source(entry.source)}</dd>
 ${envelope ? markup`<dt>Envelope</dt><dd>MAIL FROM ${`<${envelope.from}>`} · RCPT TO ${recipients}</dd>` : false}
 </dl>
-${
-  parsed.html
-    ? markup`<h2>HTML</h2>
-${remoteNote(parsed.html)}
-<div class="frame"><iframe sandbox="" src="${self}/html" title="HTML body" referrerpolicy="no-referrer"></iframe></div>`
-    : false
-}
+${parsed.html ? htmlFrame(parsed.html, `${self}/html`) : false}
 <h2>Text</h2>
 ${parsed.text ? markup`<pre class="text">${parsed.text}</pre>` : markup`<p class="empty">No text part.</p>`}
 <h2>Attachments</h2>
@@ -152,12 +146,22 @@ ${files.length ? markup`<ul class="files">${files}</ul>` : markup`<p class="empt
 }
 
 /** The note above a frame whose HTML asks for remote content. */
-export function remoteNote(html: string): SafeHtml | false {
+function remoteNote(html: string): SafeHtml | false {
   const count = countRemoteReferences(html);
   return (
     count > 0 &&
     markup`<p class="note" role="note">Remote images blocked: this preview loads nothing from the network (${count} remote reference${count === 1 ? '' : 's'} in the HTML).</p>`
   );
+}
+
+/**
+ * The HTML section of a message or rendered template: `html` served from
+ * `src` in `<iframe sandbox="">`, under a note when it asks for remote content.
+ */
+export function htmlFrame(html: string, src: string): SafeHtml {
+  return markup`<h2>HTML</h2>
+${remoteNote(html)}
+<div class="frame"><iframe sandbox="" src="${src}" title="HTML body" referrerpolicy="no-referrer"></iframe></div>`;
 }
 
 /** The page for a message, attachment, template or sample that is not (or no longer) there. */

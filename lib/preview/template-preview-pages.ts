@@ -1,5 +1,5 @@
 import { markup, type SafeHtml } from './preview-html.js';
-import { page, remoteNote } from './preview-pages.js';
+import { htmlFrame, page } from './preview-pages.js';
 import type {
   TemplatePreview,
   TemplatePreviewRow,
@@ -120,7 +120,6 @@ export function renderTemplatePreview(
         }))
       : [],
   );
-  const frame = templateUrl(base, template.name, { sample, locale }, '/html');
   const result = error
     ? markup`<h2>Error</h2><pre class="error" role="alert">${error}</pre>`
     : markup`<dl>
@@ -128,9 +127,10 @@ export function renderTemplatePreview(
 </dl>
 ${
   rendered!.html !== undefined
-    ? markup`<h2>HTML</h2>
-${remoteNote(rendered!.html)}
-<div class="frame"><iframe sandbox="" src="${frame}" title="HTML body" referrerpolicy="no-referrer"></iframe></div>`
+    ? htmlFrame(
+        rendered!.html,
+        templateUrl(base, template.name, { sample, locale }, '/html'),
+      )
     : false
 }
 <h2>Text</h2>

@@ -11,7 +11,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { MailPreviewAccessGuard } from './mail-preview-access.guard.js';
 import { MessageHtmlHeaders, PreviewPageHeaders } from './preview-headers.js';
-import { basePath, type PreviewRequest } from './mail-preview.controller.js';
+import { basePath, type PreviewRequest } from './preview-request.js';
 import { markup } from './preview-html.js';
 import {
   PreviewNotFoundException,

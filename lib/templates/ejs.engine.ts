@@ -1,5 +1,5 @@
 import type EjsModule from 'ejs';
-import { importOptional } from '../utils/import-optional.js';
+import { errorGroup, importEngine } from './engine-support.js';
 import type {
   CompiledTemplate,
   EngineSetup,
@@ -18,10 +18,7 @@ export class EjsEngine implements TemplateEngine {
   private dir = '';
 
   async init(setup: EngineSetup): Promise<void> {
-    const mod = await importOptional(
-      () => import('ejs'),
-      'Templates ending in .ejs need EJS: npm install ejs',
-    );
+    const mod = await importEngine('ejs', 'EJS', 'ejs', () => import('ejs'));
     this.ejs = mod.default;
     this.dir = setup.dir;
   }
@@ -36,7 +33,6 @@ export class EjsEngine implements TemplateEngine {
   }
 
   missingVariable(error: unknown): string | undefined {
-    const text = error instanceof Error ? error.message : '';
-    return /(\w+) is not defined/.exec(text)?.[1];
+    return errorGroup(error, /(\w+) is not defined/);
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { enginesByExtension } from './built-in-engines.js';
@@ -18,8 +19,11 @@ import {
 
 /** One compiled file. */
 export interface CompiledFile {
+  /** Fills the file with a context. */
   render: CompiledTemplate;
+  /** Absolute path, for error messages. */
   file: string;
+  /** The engine that compiled it (which reads its render errors). */
   engine: TemplateEngine;
 }
 
@@ -28,10 +32,13 @@ export type FileVariant = Partial<Record<TemplatePart, CompiledFile>>;
 
 /** A file template, compiled. */
 export interface LoadedFileTemplate {
+  /** The template's name (`'auth/reset'`). */
   name: string;
   /** By locale; `''` is the unlocalised variant. */
   variants: Map<string, FileVariant>;
+  /** The layout wrapped around its HTML part, if any. */
   layout: CompiledFile | undefined;
+  /** Whether its HTML gets its CSS inlined. */
   inlineCss: boolean;
 }
 
@@ -49,10 +56,8 @@ export async function loadFileTemplates(
   if (!existsSync(dir)) throw new MailTemplateError(missingDirMessage(dir));
   const partialsDir = resolve(options.partialsDir ?? join(dir, 'partials'));
   const layoutsDir = resolve(options.layoutsDir ?? join(dir, 'layouts'));
-  const engines = enginesByExtension(
-    options.engines ?? [],
-    options.mjmlEngine ?? 'hbs',
-  );
+  const mjmlFill = options.mjmlEngine ?? 'hbs';
+  const engines = enginesByExtension(options.engines ?? [], mjmlFill);
   const files = findTemplateFiles(
     dir,
     [partialsDir, layoutsDir],
@@ -78,7 +83,7 @@ export async function loadFileTemplates(
   const need = (ext: string): TemplateEngine => {
     const engine = engines.get(ext)!;
     used.add(engine);
-    if (ext === 'mjml') used.add(engines.get(options.mjmlEngine ?? 'hbs')!);
+    if (ext === 'mjml') used.add(engines.get(mjmlFill)!);
     return engine;
   };
   files.forEach((f) => need(f.ext));
@@ -94,9 +99,13 @@ export async function loadFileTemplates(
       });
       return { render, file, engine };
     } catch (err) {
-      throw new MailTemplateError(`does not compile: ${messageOf(err)}`, file, {
-        cause: err,
-      });
+      throw new MailTemplateError(
+        `does not compile: ${errorMessage(err)}`,
+        file,
+        {
+          cause: err,
+        },
+      );
     }
   };
   const layouts = new Map<string, CompiledFile>();
@@ -105,8 +114,18 @@ export async function loadFileTemplates(
     layouts.set(layout, await compile(file, extOf(file)));
   }
   for (const file of files) {
-    const template = loaded.get(file.name) ?? newTemplate(file.name);
-    loaded.set(file.name, template);
+    let template = loaded.get(file.name);
+    if (!template) {
+      const layout = layoutOf(file.name);
+      template = {
+        name: file.name,
+        variants: new Map(),
+        layout: layout ? layouts.get(layout) : undefined,
+        inlineCss:
+          options.settings?.[file.name]?.inlineCss ?? options.inlineCss ?? true,
+      };
+      loaded.set(file.name, template);
+    }
     const variant = template.variants.get(file.locale) ?? {};
     template.variants.set(file.locale, variant);
     if (variant[file.part])
@@ -116,18 +135,9 @@ export async function loadFileTemplates(
       );
     variant[file.part] = await compile(file.file, file.ext);
   }
-  for (const template of loaded.values()) {
-    const layout = layoutOf(template.name);
-    template.layout = layout ? layouts.get(layout) : undefined;
-    template.inlineCss =
-      options.settings?.[template.name]?.inlineCss ?? options.inlineCss ?? true;
+  for (const template of loaded.values())
     checkComplete(template, dir, files, options.fallbackLocales ?? []);
-  }
   return loaded;
-}
-
-function newTemplate(name: string): LoadedFileTemplate {
-  return { name, variants: new Map(), layout: undefined, inlineCss: true };
 }
 
 async function initEngines(
@@ -153,7 +163,7 @@ async function initEngines(
     } catch (err) {
       if (err instanceof MailTemplateError) throw err;
       const file = (err as { file?: string }).file;
-      throw new MailTemplateError(messageOf(err), file, { cause: err });
+      throw new MailTemplateError(errorMessage(err), file, { cause: err });
     }
   }
 }
@@ -184,8 +194,4 @@ function checkComplete(
 
 function extOf(file: string): string {
   return file.slice(file.lastIndexOf('.') + 1);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,5 @@
 import type HandlebarsNamespace from 'handlebars';
-import { importOptional } from '../utils/import-optional.js';
+import { errorGroup, importEngine } from './engine-support.js';
 import { MailTemplateError } from './mail-template.error.js';
 import type {
   CompiledTemplate,
@@ -37,9 +37,11 @@ export class HandlebarsEngine implements TemplateEngine {
   private partialNames = new Set<string>();
 
   async init(setup: EngineSetup): Promise<void> {
-    const mod = await importOptional<{ default: Handlebars }>(
+    const mod = await importEngine<{ default: Handlebars }>(
+      'hbs',
+      'Handlebars',
+      'handlebars',
       () => import('handlebars'),
-      'Templates ending in .hbs need Handlebars: npm install handlebars',
     );
     this.hbs = mod.default.create();
     for (const [name, helper] of Object.entries(setup.helpers)) {
@@ -80,8 +82,7 @@ export class HandlebarsEngine implements TemplateEngine {
   }
 
   missingVariable(error: unknown): string | undefined {
-    const text = error instanceof Error ? error.message : '';
-    return /^"([^"]+)" not defined in/.exec(text)?.[1];
+    return errorGroup(error, /^"([^"]+)" not defined in/);
   }
 
   /** Parses, then checks that every partial and helper it names exists. */

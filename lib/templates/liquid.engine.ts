@@ -1,8 +1,7 @@
 import type { Liquid } from 'liquidjs';
-import { importOptional } from '../utils/import-optional.js';
+import { errorGroup, importEngine } from './engine-support.js';
 import type {
   CompiledTemplate,
-  CompileOptions,
   EngineSetup,
   TemplateEngine,
 } from './template-engine.interface.js';
@@ -17,9 +16,11 @@ export class LiquidEngine implements TemplateEngine {
   private liquid!: Liquid;
 
   async init(setup: EngineSetup): Promise<void> {
-    const mod = await importOptional(
+    const mod = await importEngine(
+      'liquid',
+      'liquidjs',
+      'liquidjs',
       () => import('liquidjs'),
-      'Templates ending in .liquid need liquidjs: npm install liquidjs',
     );
     this.liquid = new mod.Liquid({
       root: [setup.dir],
@@ -35,17 +36,12 @@ export class LiquidEngine implements TemplateEngine {
       );
   }
 
-  compile(
-    source: string,
-    file: string,
-    _options: CompileOptions,
-  ): CompiledTemplate {
+  compile(source: string, file: string): CompiledTemplate {
     const template = this.liquid.parse(source, file);
     return (context) => this.liquid.render(template, context);
   }
 
   missingVariable(error: unknown): string | undefined {
-    const text = error instanceof Error ? error.message : '';
-    return /undefined variable: ([\w.]+)/.exec(text)?.[1];
+    return errorGroup(error, /undefined variable: ([\w.]+)/);
   }
 }

@@ -10,11 +10,15 @@ export interface MailTemplatesModuleExtras {
   isGlobal?: boolean;
 }
 
+/**
+ * `MailTemplatesConfigurableModule`: the base of `MailTemplatesModule`, with
+ * `forRoot()` and `forRootAsync()`. `MAIL_TEMPLATES_OPTIONS`: the token of
+ * the {@link MailTemplatesOptions} value (override it in a test to change
+ * the options).
+ */
 export const {
   ConfigurableModuleClass: MailTemplatesConfigurableModule,
   MODULE_OPTIONS_TOKEN: MAIL_TEMPLATES_OPTIONS,
-  OPTIONS_TYPE: MAIL_TEMPLATES_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: MAIL_TEMPLATES_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<MailTemplatesOptions>({
   moduleName: 'MailTemplates',
 })

@@ -8,7 +8,7 @@ import { MailTemplatesConfigurableModule } from './mail-templates.module-definit
  * functions, React). Provides {@link MailTemplates}.
  *
  * @example
- * @Module({
+ * \@Module({
  *   imports: [
  *     MailModule.forRoot({ defaultFromEmail: 'hello@example.com' }),
  *     MailTemplatesModule.forRoot({ dir: join(import.meta.dirname, 'templates'), isGlobal: true }),

@@ -22,8 +22,11 @@ export interface TemplateMessageOptions {
   to: string[];
   /** Sender; the mailer's `defaultFromEmail` when left out. */
   fromEmail?: string;
+  /** Copy recipients. */
   cc?: string[];
+  /** Blind copy recipients (in the envelope, not in the headers). */
   bcc?: string[];
+  /** Reply-To addresses. */
   replyTo?: string[];
   /** Extra headers, as for `EmailMessage`. */
   headers?: Record<string, HeaderValue>;

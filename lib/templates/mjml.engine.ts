@@ -1,8 +1,7 @@
-import { importOptional } from '../utils/import-optional.js';
+import { importEngine } from './engine-support.js';
 import type {
   CompiledTemplate,
   CompileOptions,
-  EngineSetup,
   TemplateEngine,
 } from './template-engine.interface.js';
 
@@ -23,10 +22,12 @@ export class MjmlEngine implements TemplateEngine {
   /** @param fill the engine that fills the compiled HTML. */
   constructor(private readonly fill: TemplateEngine) {}
 
-  async init(_setup: EngineSetup): Promise<void> {
-    const mod = await importOptional<{ default: Mjml2Html }>(
+  async init(): Promise<void> {
+    const mod = await importEngine(
+      'mjml',
+      'MJML',
+      'mjml',
       () => import('mjml') as unknown as Promise<{ default: Mjml2Html }>,
-      'Templates ending in .mjml need MJML: npm install mjml',
     );
     this.mjml2html = mod.default;
   }

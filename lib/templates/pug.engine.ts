@@ -1,5 +1,5 @@
 import type * as PugModule from 'pug';
-import { importOptional } from '../utils/import-optional.js';
+import { importEngine } from './engine-support.js';
 import type {
   CompiledTemplate,
   EngineSetup,
@@ -17,9 +17,11 @@ export class PugEngine implements TemplateEngine {
   private dir = '';
 
   async init(setup: EngineSetup): Promise<void> {
-    const mod = await importOptional<{ default: typeof PugModule }>(
+    const mod = await importEngine<{ default: typeof PugModule }>(
+      'pug',
+      'Pug',
+      'pug',
       () => import('pug'),
-      'Templates ending in .pug need Pug: npm install pug',
     );
     this.pug = mod.default;
     this.dir = setup.dir;

@@ -11,6 +11,7 @@ export interface TemplateFile {
   name: string;
   /** Normalised locale (`'fr'`, `'pt-br'`), `''` for the unlocalised file. */
   locale: string;
+  /** Which part of the mail the file renders. */
   part: TemplatePart;
   /** Extension, which chooses the engine. */
   ext: string;

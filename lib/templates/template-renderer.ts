@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message.js';
 import type {
   FunctionTemplate,
   ReactTemplateOutput,
@@ -58,7 +59,7 @@ export async function renderFunctionTemplate(
     throw new MailTemplateRenderError(
       template.name,
       undefined,
-      messageOf(err),
+      errorMessage(err),
       undefined,
       {
         cause: err,
@@ -101,7 +102,7 @@ async function runFile(
       file.file,
       variable
         ? `the context has no '${variable}' (strict mode): pass it, or make the template optional about it`
-        : messageOf(err),
+        : errorMessage(err),
       variable,
       { cause: err },
     );
@@ -111,8 +112,4 @@ async function runFile(
 /** A subject is one header line: line breaks of the template become spaces. */
 function oneLine(subject: string): string {
   return subject.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

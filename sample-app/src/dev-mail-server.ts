@@ -20,6 +20,7 @@ export const DEV_MAIL_STREAM = 'DEV_MAIL_STREAM';
 @Injectable()
 export class DevMailServer implements OnApplicationShutdown, MailPreviewSource {
   private server?: Awaited<ReturnType<typeof startDebugSmtpServer>>;
+  private readonly logger = new Logger(DevMailServer.name);
 
   constructor(
     private readonly config: ConfigService,
@@ -41,10 +42,10 @@ export class DevMailServer implements OnApplicationShutdown, MailPreviewSource {
       },
       (port) =>
         startDebugSmtpServer({ host: '127.0.0.1', port, stream: this.stream }),
-      (message) => new Logger(DevMailServer.name).warn(message),
+      (message) => this.logger.warn(message),
     );
     const url = `smtp://${this.server.host}:${this.server.port}`;
-    new Logger(DevMailServer.name).log(
+    this.logger.log(
       `Development SMTP server on ${url}: it prints every mail and delivers none.`,
     );
     return url;
@@ -58,6 +59,7 @@ export class DevMailServer implements OnApplicationShutdown, MailPreviewSource {
     return this.server?.messages ?? [];
   }
 
+  /** Stops the server with the app. */
   async onApplicationShutdown(): Promise<void> {
     await this.server?.close();
   }

@@ -10,7 +10,6 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import { ImproperlyConfiguredError } from '../../lib/errors/improperly-configured.error.js';
 import { MailModule } from '../../lib/mail.module.js';
 import { MailService } from '../../lib/mail.service.js';
@@ -28,6 +27,7 @@ import type {
 import { MailPreviewModule } from '../../lib/preview/mail-preview.module.js';
 import { MAIL_PREVIEW_OPTIONS as PUBLIC_OPTIONS_TOKEN } from '../../lib/preview/index.js';
 import { previewApp } from './app.module.js';
+import { createApp, fetchPage, listenLocal } from './serve.js';
 
 const NODE_ENV = process.env.NODE_ENV;
 let app: INestApplication | undefined;
@@ -35,39 +35,35 @@ let base: string;
 let warnings: string[] = [];
 
 async function listen(root: DynamicModule, importerFails = false) {
-  const builder = Test.createTestingModule({ imports: [root] });
-  if (importerFails) {
-    builder.overrideProvider(MAILPARSER_IMPORTER).useValue(() =>
-      Promise.reject(
-        Object.assign(new Error("Cannot find package 'mailparser'"), {
-          code: 'ERR_MODULE_NOT_FOUND',
-        }),
-      ),
-    );
-  }
   warnings = [];
-  app = (await builder.compile()).createNestApplication({
+  app = await createApp(root, {
     logger: {
       log: () => undefined,
       error: (message: unknown) => warnings.push(`ERROR ${message}`),
       warn: (message: unknown) => warnings.push(`WARN ${message}`),
     },
+    override: (builder) =>
+      importerFails
+        ? builder.overrideProvider(MAILPARSER_IMPORTER).useValue(() =>
+            Promise.reject(
+              Object.assign(new Error("Cannot find package 'mailparser'"), {
+                code: 'ERR_MODULE_NOT_FOUND',
+              }),
+            ),
+          )
+        : builder,
   });
-  await app.listen(0, '127.0.0.1');
-  base = await app.getUrl();
+  base = await listenLocal(app);
   return app;
 }
 
 async function get(path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, { headers });
-  return { status: res.status, body: await res.text() };
+  const { res, body } = await fetchPage(base, path, headers);
+  return { status: res.status, body };
 }
 
 /** The app's own answer for a route that does not exist. */
-async function noSuchRoute(path: string) {
-  const res = await fetch(`${base}${path}`);
-  return { status: res.status, body: await res.text() };
-}
+const noSuchRoute = (path: string) => get(path);
 
 afterEach(async () => {
   await app?.close();
@@ -328,15 +324,16 @@ describe('MailPreviewModule registration', () => {
   });
 
   it('a test can turn the page on by overriding MAIL_PREVIEW_OPTIONS (from the entry point)', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [previewApp({ backend: 'locmem' }, { enabled: false })],
-    })
-      .overrideProvider(PUBLIC_OPTIONS_TOKEN)
-      .useValue({ enabled: true })
-      .compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    app = await createApp(
+      previewApp({ backend: 'locmem' }, { enabled: false }),
+      {
+        override: (builder) =>
+          builder
+            .overrideProvider(PUBLIC_OPTIONS_TOKEN)
+            .useValue({ enabled: true }),
+      },
+    );
+    base = await listenLocal(app);
     expect((await get('/_mail')).status).toBe(200);
   });
 

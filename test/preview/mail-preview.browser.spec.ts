@@ -8,7 +8,6 @@ import {
   it,
 } from '@jest/globals';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +21,7 @@ import { MailService } from '../../lib/mail.service.js';
 import { EmailMultiAlternatives } from '../../lib/message/email-multi-alternatives.js';
 import { previewApp } from './app.module.js';
 import { launchChromium, type TestBrowser } from './chromium.js';
+import { createApp, listenLocal } from './serve.js';
 
 /**
  * WCAG 2 contrast ratio of an element's text against the first opaque
@@ -105,15 +105,8 @@ afterEach(async () => {
 
 /** Starts `root` on 127.0.0.1 and returns its base URL. */
 async function startApp(root: DynamicModule): Promise<string> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [root],
-  }).compile();
-  app = moduleRef.createNestApplication({
-    logger: false,
-    forceCloseConnections: true,
-  });
-  await app.listen(0, '127.0.0.1');
-  return app.getUrl();
+  app = await createApp(root, { forceCloseConnections: true });
+  return listenLocal(app);
 }
 
 describe('the preview page in Chromium', () => {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { PassThrough } from 'node:stream';
 import {
   startDebugSmtpServer,
@@ -16,6 +15,7 @@ import { loadMailparser } from '../../lib/utils/load-mailparser.js';
 import { MESSAGE_HTML_CSP } from '../../lib/preview/mail-preview.constants.js';
 import type { MailPreviewModuleRootOptions } from '../../lib/preview/mail-preview.module-definition.js';
 import { previewApp } from './app.module.js';
+import { createApp, fetchPage, listenLocal } from './serve.js';
 
 let app: INestApplication | undefined;
 let server: DebugSmtpServer | undefined;
@@ -35,19 +35,16 @@ async function start(
   mail: MailModuleOptions,
   preview?: Partial<MailPreviewModuleRootOptions>,
 ): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [previewApp(mail, preview)],
-  }).compile();
+  app = await createApp(previewApp(mail, preview), {
+    logger: recordingLogger,
+  });
   logged = [];
-  app = moduleRef.createNestApplication({ logger: recordingLogger });
-  await app.listen(0, '127.0.0.1');
-  base = await app.getUrl();
+  base = await listenLocal(app);
   return app;
 }
 
-async function page(path: string): Promise<{ res: Response; body: string }> {
-  const res = await fetch(`${base}${path}`);
-  return { res, body: await res.text() };
+function page(path: string): Promise<{ res: Response; body: string }> {
+  return fetchPage(base, path);
 }
 
 /** The first message link on the list page. */
@@ -385,13 +382,9 @@ describe('MailPreviewModule', () => {
   });
 
   it('keeps links right below a global prefix', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [previewApp({ backend: 'locmem' })],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = await createApp(previewApp({ backend: 'locmem' }));
     app.setGlobalPrefix('api');
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    base = await listenLocal(app);
     await app
       .get(MailService)
       .sendMail('P', 'b', 'a@example.com', ['b@example.com']);
@@ -406,12 +399,9 @@ describe('MailPreviewModule', () => {
         return [];
       }
     }
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        previewApp({ backend: 'locmem' }, { sources: [DevServer as never] }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = await createApp(
+      previewApp({ backend: 'locmem' }, { sources: [DevServer as never] }),
+    );
     await expect(app.init()).rejects.toThrow(
       /the source DevServer is a class; give an instance, injected through forRootAsync/,
     );

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { join } from 'node:path';
 import { MailOutbox } from '../../lib/index.js';
 import { mailTemplate } from '../../lib/templates/index.js';
 import { templatePreviewApp } from './app.module.js';
 import { launchChromium, type TestBrowser } from './chromium.js';
+import { createApp, listenLocal } from './serve.js';
 
 /** A template whose HTML carries a script that would rewrite the heading and the page title. */
 const promo = mailTemplate<{ name: string }>('promo', ({ name }) => ({
@@ -31,34 +31,28 @@ afterAll(async () => {
 
 describe('the template previews in Chromium', () => {
   it('lists the templates, opens one and shows its HTML in the frame without running its script', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        templatePreviewApp(
-          {
-            dir: join(
-              import.meta.dirname,
-              '..',
-              'templates',
-              'fixtures',
-              'basic',
-            ),
-            layout: 'main',
-            helpers: { upper: (s: string) => s.toUpperCase() },
-            templates: [promo],
-          },
-          (templates) => ({
-            templates,
-            samples: { promo: { ana: { name: 'Ana' } } },
-          }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({
-      logger: false,
-      forceCloseConnections: true,
-    });
-    await app.listen(0, '127.0.0.1');
-    const base = await app.getUrl();
+    app = await createApp(
+      templatePreviewApp(
+        {
+          dir: join(
+            import.meta.dirname,
+            '..',
+            'templates',
+            'fixtures',
+            'basic',
+          ),
+          layout: 'main',
+          helpers: { upper: (s: string) => s.toUpperCase() },
+          templates: [promo],
+        },
+        (templates) => ({
+          templates,
+          samples: { promo: { ana: { name: 'Ana' } } },
+        }),
+      ),
+      { forceCloseConnections: true },
+    );
+    const base = await listenLocal(app);
 
     const page = await browser.context.newPage();
     await page.goto(`${base}/_mail`);

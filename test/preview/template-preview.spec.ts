@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { join } from 'node:path';
 import { ImproperlyConfiguredError, MailOutbox } from '../../lib/index.js';
 import { MESSAGE_HTML_CSP } from '../../lib/preview/mail-preview.constants.js';
@@ -10,6 +9,8 @@ import {
   type MailTemplatesOptions,
 } from '../../lib/templates/index.js';
 import { templatePreviewApp } from './app.module.js';
+import { initError } from '../templates/init-error.js';
+import { createApp, fetchPage, listenLocal } from './serve.js';
 
 const basic: MailTemplatesOptions = {
   dir: join(import.meta.dirname, '..', 'templates', 'fixtures', 'basic'),
@@ -28,33 +29,20 @@ let app: INestApplication | undefined;
 let base: string;
 
 async function start(root: DynamicModule): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [root],
-  }).compile();
-  app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  base = await app.getUrl();
+  app = await createApp(root);
+  base = await listenLocal(app);
   return app;
 }
 
-async function page(path: string): Promise<{ res: Response; body: string }> {
-  const res = await fetch(`${base}${path}`);
-  return { res, body: await res.text() };
+function page(path: string): Promise<{ res: Response; body: string }> {
+  return fetchPage(base, path);
 }
 
 /** The error that stops the app from starting with these preview options. */
-async function bootError(
+function bootError(
   preview: Parameters<typeof templatePreviewApp>[1],
 ): Promise<Error> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [templatePreviewApp(basic, preview)],
-  }).compile();
-  const err = await moduleRef.init().then(
-    () => new Error('init succeeded'),
-    (e: Error) => e,
-  );
-  await moduleRef.close().catch(() => undefined);
-  return err;
+  return initError(templatePreviewApp(basic, preview));
 }
 
 afterEach(async () => {

@@ -23,6 +23,7 @@ import {
   type MailTemplatesOptions,
   type TemplateEngine,
 } from '../../lib/templates/index.js';
+import { initError } from './init-error.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const basic: MailTemplatesOptions = {
@@ -49,16 +50,8 @@ async function templatesFor(
 }
 
 /** The error that stops `init()` for these options. */
-async function bootError(options: MailTemplatesOptions): Promise<Error> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [MailTemplatesModule.forRoot(options)],
-  }).compile();
-  const err = await moduleRef.init().then(
-    () => new Error('init succeeded'),
-    (e: Error) => e,
-  );
-  await moduleRef.close().catch(() => undefined);
-  return err;
+function bootError(options: MailTemplatesOptions): Promise<Error> {
+  return initError(MailTemplatesModule.forRoot(options));
 }
 
 function htmlOf(message: {
