@@ -25,10 +25,20 @@ export const items = (run, count) =>
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Fails unless `dist/` has the worker command (the workers run the build). */
-export function requireDist() {
+/**
+ * Checks that `dist/` has the worker command (the workers run the build),
+ * and reads the command line `[--quick] [--no-write]`: `COUNT` messages per
+ * run, `REPS` runs, and whether to `write` bench/RESULTS.md (not when quick).
+ */
+export function benchOptions(args = process.argv.slice(2)) {
   if (!existsSync(join(root, 'dist', 'queue', 'worker.command.js')))
     throw new Error('dist/ is missing or old: run `npm run build` first.');
+  const quick = args.includes('--quick');
+  return {
+    write: !quick && !args.includes('--no-write'),
+    COUNT: quick ? 200 : 2000,
+    REPS: quick ? 1 : 3,
+  };
 }
 
 let names = 0;

@@ -14,23 +14,17 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { fmt, median, startSinkProcess } from './harness.mjs';
 import {
+  benchOptions,
   items,
   producer,
   queueWorkers,
-  requireDist,
   sleep,
   stopWorkers,
 } from './queue-harness.mjs';
 import { startRedis } from './redis-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-requireDist();
-
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const write = !quick && !args.includes('--no-write');
-const COUNT = quick ? 200 : 2000;
-const REPS = quick ? 1 : 3;
+const { write, COUNT, REPS } = benchOptions();
 const CONNECTIONS = 10;
 const RTT = 20;
 

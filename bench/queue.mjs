@@ -12,23 +12,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, median, startSinkProcess } from './harness.mjs';
 import {
+  benchOptions,
   items,
   producer,
   queueWorkers,
-  requireDist,
   sleep,
   stopWorkers,
 } from './queue-harness.mjs';
 import { startRedis } from './redis-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-requireDist();
-
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const write = !quick && !args.includes('--no-write');
-const COUNT = quick ? 200 : 2000;
-const REPS = quick ? 1 : 3;
+const { write, COUNT, REPS } = benchOptions();
 
 const redis = await startRedis();
 const sink = await startSinkProcess(join(here, 'sink.mjs'));
