@@ -12,12 +12,14 @@
 // to compare. `--deliver` then starts two `nestjs-mail worker` processes on
 // the backlog of the bulk send and waits until the sink has every message,
 // checking that it got each exactly once.
-import { fork, spawn } from 'node:child_process';
-import { startRedis } from './redis-server.mjs';
+import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startSinkProcess } from './harness.mjs';
+import { BODY, queueWorkers, sleep, stopWorkers } from './queue-harness.mjs';
+import { startRedis } from './redis-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -30,10 +32,6 @@ const { values } = parseArgs({
 });
 const COUNT = Number(values.count);
 const DIST = resolve(values.dist);
-const BODY = Array.from({ length: 16 }, (_, i) =>
-  `line ${i} `.padEnd(63, 'x'),
-).join('\n');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 function vmHwm() {
@@ -114,37 +112,14 @@ function run(mode, env) {
 }
 
 async function deliver(redisPort, queueName) {
-  const sink = fork(join(here, 'sink.mjs'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let pending;
-  const smtpPort = await new Promise((resolve) =>
-    sink.on('message', (msg) => {
-      if (msg.ready) resolve(msg.ready.smtp);
-      if (msg.stats) pending?.(msg.stats);
-    }),
-  );
-  const stats = () =>
-    new Promise((r) => ((pending = r), sink.send({ cmd: 'stats' })));
-  const env = {
-    ...process.env,
-    SMTP_PORT: String(smtpPort),
-    REDIS_PORT: String(redisPort),
-    QUEUE_NAME: queueName,
-  };
+  const sink = await startSinkProcess(join(here, 'sink.mjs'));
+  const stats = () => sink.ask('stats');
   const start = performance.now();
-  const workers = [1, 2].map(() =>
-    spawn(
-      process.execPath,
-      [
-        join(here, '..', 'dist', 'cli.js'),
-        'worker',
-        '--config',
-        join(here, 'queue-worker.config.mjs'),
-      ],
-      { env, stdio: 'ignore' },
-    ),
-  );
+  const workers = queueWorkers(2, {
+    smtpPort: sink.ready.smtp,
+    redisPort,
+    queueName,
+  });
   while ((await stats()).messages < COUNT) await sleep(200);
   const seconds = (performance.now() - start) / 1000;
   await sleep(2000);
@@ -155,9 +130,8 @@ async function deliver(redisPort, queueName) {
   });
   const counts = await jobs.getJobCounts('completed', 'failed', 'waiting');
   await jobs.close();
-  for (const w of workers) w.kill('SIGTERM');
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
-  sink.send({ cmd: 'exit' });
+  await stopWorkers(workers);
+  sink.stop();
   return { messages, counts, seconds };
 }
 

@@ -7,85 +7,26 @@
 //   node bench/queue-link.mjs [--quick] [--no-write]
 //
 // Writes its table into bench/RESULTS.md under "## Q2" (before "## Q").
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import 'reflect-metadata';
-import { fmt, median, spawnWorkers, startSinkProcess } from './harness.mjs';
+import { fmt, median, startSinkProcess } from './harness.mjs';
+import {
+  benchOptions,
+  items,
+  producer,
+  queueWorkers,
+  sleep,
+  stopWorkers,
+} from './queue-harness.mjs';
 import { startRedis } from './redis-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
-if (!existsSync(join(root, 'dist', 'queue', 'worker.command.js')))
-  throw new Error('dist/ is missing or old: run `npm run build` first.');
-const { Module } = await import('@nestjs/common');
-const { NestFactory } = await import('@nestjs/core');
-const { Queue } = await import('bullmq');
-const { MailModule, MailService } = await import('../dist/index.js');
-const { queue } = await import('../dist/queue/index.js');
-
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const write = !quick && !args.includes('--no-write');
-const COUNT = quick ? 200 : 2000;
-const REPS = quick ? 1 : 3;
+const { write, COUNT, REPS } = benchOptions();
 const CONNECTIONS = 10;
 const RTT = 20;
-const BODY = Array.from({ length: 16 }, (_, i) =>
-  `line ${i} `.padEnd(63, 'x'),
-).join('\n');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const items = (run, count = COUNT) =>
-  Array.from({ length: count }, (_, i) => [
-    `Queued ${run}.${i}`,
-    BODY,
-    'from@example.com',
-    [`to${i}@example.com`],
-  ]);
-
-let names = 0;
-/** A Nest app: the default mailer sends to the link directly, `bulk` queues. */
-async function producer(redisPort, smtpPort) {
-  const queueName = `bench-link-${process.pid}-${++names}`;
-  class BenchModule {}
-  Module({})(BenchModule);
-  const app = await NestFactory.createApplicationContext(
-    {
-      module: BenchModule,
-      imports: [
-        MailModule.forRoot({
-          options: {
-            host: '127.0.0.1',
-            port: smtpPort,
-            maxConnections: CONNECTIONS,
-          },
-          mailers: {
-            bulk: queue({
-              connection: { host: '127.0.0.1', port: redisPort },
-              queueName,
-            }),
-          },
-        }),
-      ],
-    },
-    { logger: false },
-  );
-  const jobs = new Queue(queueName, {
-    connection: { host: '127.0.0.1', port: redisPort },
-  });
-  return { app, mail: app.get(MailService), queueName, jobs };
-}
-
-function workers(n, env) {
-  return spawnWorkers(n, {
-    root,
-    config: join(here, 'queue-worker.config.mjs'),
-    env,
-    args: ['--concurrency', String(CONNECTIONS)],
-  });
-}
 
 const redis = await startRedis();
 const sink = await startSinkProcess(join(here, 'link-sink.mjs'), [
@@ -102,12 +43,14 @@ try {
   const queued = { 1: [], 2: [] };
   for (let rep = 0; rep < REPS; rep++) {
     {
-      const { app, mail, jobs } = await producer(redis.port, port);
+      const { app, mail, jobs } = await producer(redis.port, port, {
+        maxConnections: CONNECTIONS,
+      });
       for (const [s, b, f, to] of items(`w${rep}`, 5))
         await mail.sendMail(s, b, f, to); // warm-up, one kept connection
       await sink.ask('reset');
       const start = performance.now();
-      const sent = await mail.sendMassMail(items(rep));
+      const sent = await mail.sendMassMail(items(rep, COUNT));
       if (sent !== COUNT) throw new Error(`direct: ${sent} of ${COUNT} sent`);
       direct.push(COUNT / ((performance.now() - start) / 1000));
       console.log(
@@ -117,11 +60,14 @@ try {
       await app.close();
     }
     for (const n of [1, 2]) {
-      const { app, mail, jobs, queueName } = await producer(redis.port, port);
-      const procs = workers(n, {
-        SMTP_PORT: port,
-        REDIS_PORT: redis.port,
-        QUEUE_NAME: queueName,
+      const { app, mail, jobs, queueName } = await producer(redis.port, port, {
+        maxConnections: CONNECTIONS,
+      });
+      const procs = queueWorkers(n, {
+        smtpPort: port,
+        redisPort: redis.port,
+        queueName,
+        args: ['--concurrency', String(CONNECTIONS)],
       });
       await Promise.all(procs.map((p) => p.ready));
       await sink.ask('reset');
@@ -129,15 +75,14 @@ try {
       await untilDelivered(5); // warm-up
       await sink.ask('reset');
       const start = performance.now();
-      await mail.sendMassMail(items(rep), { using: 'bulk' });
+      await mail.sendMassMail(items(rep, COUNT), { using: 'bulk' });
       await untilDelivered(COUNT);
       queued[n].push(COUNT / ((performance.now() - start) / 1000));
       const { connections, peakOpen } = await sink.ask('stats');
       console.log(
         `  ${n} worker(s) rep ${rep + 1}: ${fmt(queued[n].at(-1))} msg/s, ${connections} new connections, peak open ${peakOpen}`,
       );
-      for (const p of procs) p.child.kill('SIGTERM');
-      await Promise.all(procs.map((p) => p.exited));
+      await stopWorkers(procs);
       await jobs.obliterate({ force: true });
       await jobs.close();
       await app.close();

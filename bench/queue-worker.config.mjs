@@ -1,4 +1,4 @@
-// The worker processes of bench/queue.mjs: `node dist/cli.js worker --config bench/queue-worker.config.mjs`.
+// The worker processes of the queue benchmarks (bench/queue-harness.mjs): `node dist/cli.js worker --config bench/queue-worker.config.mjs`.
 import { queue } from '../dist/queue/index.js';
 
 export default {

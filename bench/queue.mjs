@@ -6,103 +6,27 @@
 //
 // Writes its table to bench/RESULTS.md under "## Q — queued sending",
 // replacing that section (and only it) when it is already there.
-import { fork } from 'node:child_process';
-import { startRedis } from './redis-server.mjs';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnWorkers } from './harness.mjs';
-import 'reflect-metadata';
+import { fmt, median, startSinkProcess } from './harness.mjs';
+import {
+  benchOptions,
+  items,
+  producer,
+  queueWorkers,
+  sleep,
+  stopWorkers,
+} from './queue-harness.mjs';
+import { startRedis } from './redis-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
-if (!existsSync(join(root, 'dist', 'queue', 'worker.command.js')))
-  throw new Error('dist/ is missing or old: run `npm run build` first.');
-const { Module } = await import('@nestjs/common');
-const { NestFactory } = await import('@nestjs/core');
-const { Queue } = await import('bullmq');
-const { MailModule, MailService } = await import('../dist/index.js');
-const { queue } = await import('../dist/queue/index.js');
-
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const write = !quick && !args.includes('--no-write');
-const COUNT = quick ? 200 : 2000;
-const REPS = quick ? 1 : 3;
-const BODY = Array.from({ length: 16 }, (_, i) =>
-  `line ${i} `.padEnd(63, 'x'),
-).join('\n');
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function startSink() {
-  const child = fork(join(here, 'sink.mjs'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let pending = null;
-  return new Promise((resolve) =>
-    child.on('message', (msg) => {
-      if (msg.ready)
-        resolve({
-          port: msg.ready.smtp,
-          stats: (cmd = 'stats') =>
-            new Promise((r) => ((pending = r), child.send({ cmd }))),
-          stop: () => child.send({ cmd: 'exit' }),
-        });
-      if (msg.stats && pending) pending(msg.stats);
-    }),
-  );
-}
-
-let names = 0;
-async function producer(redisPort, smtpPort) {
-  const queueName = `bench-${process.pid}-${++names}`;
-  class BenchModule {}
-  Module({})(BenchModule);
-  const app = await NestFactory.createApplicationContext(
-    {
-      module: BenchModule,
-      imports: [
-        MailModule.forRoot({
-          options: { host: '127.0.0.1', port: smtpPort },
-          mailers: {
-            bulk: queue({
-              connection: { host: '127.0.0.1', port: redisPort },
-              queueName,
-            }),
-          },
-        }),
-      ],
-    },
-    { logger: false },
-  );
-  const jobs = new Queue(queueName, {
-    connection: { host: '127.0.0.1', port: redisPort },
-  });
-  return { app, mail: app.get(MailService), queueName, jobs };
-}
-
-const items = (run) =>
-  Array.from({ length: COUNT }, (_, i) => [
-    `Queued ${run}.${i}`,
-    BODY,
-    'from@example.com',
-    [`to${i}@example.com`],
-  ]);
-
-function workers(n, env) {
-  return spawnWorkers(n, {
-    root,
-    config: join(here, 'queue-worker.config.mjs'),
-    env,
-  });
-}
+const { write, COUNT, REPS } = benchOptions();
 
 const redis = await startRedis();
-const sink = await startSink();
+const sink = await startSinkProcess(join(here, 'sink.mjs'));
+const smtpPort = sink.ready.smtp;
 const rows = [];
 try {
   // Enqueue: one awaited sendMail at a time (per request), and one sendMassMail call.
@@ -110,18 +34,18 @@ try {
     [
       '`sendMail` awaited one by one',
       async (mail, i) => {
-        for (const [s, b, f, to] of items(i))
+        for (const [s, b, f, to] of items(i, COUNT))
           await mail.sendMail(s, b, f, to, { using: 'bulk' });
       },
     ],
     [
       '`sendMassMail`, all in one call',
-      (mail, i) => mail.sendMassMail(items(i), { using: 'bulk' }),
+      (mail, i) => mail.sendMassMail(items(i, COUNT), { using: 'bulk' }),
     ],
   ]) {
     const rates = [];
     for (let rep = 0; rep < REPS; rep++) {
-      const { app, mail, jobs } = await producer(redis.port, sink.port);
+      const { app, mail, jobs } = await producer(redis.port, smtpPort);
       await run(mail, `w${rep}`); // warm-up
       await jobs.obliterate({ force: true });
       const start = performance.now();
@@ -144,21 +68,20 @@ try {
     for (let rep = 0; rep < REPS; rep++) {
       const { app, mail, jobs, queueName } = await producer(
         redis.port,
-        sink.port,
+        smtpPort,
       );
-      const procs = workers(n, {
-        SMTP_PORT: sink.port,
-        REDIS_PORT: redis.port,
-        QUEUE_NAME: queueName,
+      const procs = queueWorkers(n, {
+        smtpPort,
+        redisPort: redis.port,
+        queueName,
       });
       await Promise.all(procs.map((p) => p.ready));
-      await sink.stats('reset');
+      await sink.ask('reset');
       const start = performance.now();
-      await mail.sendMassMail(items(rep), { using: 'bulk' });
-      while ((await sink.stats()).messages < COUNT) await sleep(5);
+      await mail.sendMassMail(items(rep, COUNT), { using: 'bulk' });
+      while ((await sink.ask('stats')).messages < COUNT) await sleep(5);
       rates.push(COUNT / ((performance.now() - start) / 1000));
-      for (const p of procs) p.child.kill('SIGTERM');
-      await Promise.all(procs.map((p) => p.exited));
+      await stopWorkers(procs);
       await jobs.obliterate({ force: true });
       await jobs.close();
       await app.close();

@@ -1,6 +1,8 @@
-// A throwaway redis-server for the queue benchmarks (bench/queue.mjs, bench/queue-bulk.mjs).
+// A throwaway redis-server for the queue benchmarks (bench/queue.mjs,
+// bench/queue-link.mjs, bench/queue-bulk.mjs).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { missingToolMessage } from '../scripts/system-deps.mjs';
 
 async function freePort() {
   const server = createServer();
@@ -20,9 +22,12 @@ export async function startRedis() {
     child.once('error', (err) =>
       reject(
         err.code === 'ENOENT'
-          ? new Error('redis-server not found: apt-get install -y redis-server')
+          ? new Error(missingToolMessage('redis-server'))
           : err,
       ),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`redis-server exited with ${code}: ${out}`)),
     );
     child.stdout.on('data', (chunk) => {
       out += chunk;

@@ -11,7 +11,7 @@ function signed(data: MailJobData): string {
   ]);
 }
 
-/** The job's signature: HMAC-SHA256 of its serialized message, hex. */
+/** The job's signature, hex: HMAC-SHA256 of its enqueue id, Message-ID, `retryAmbiguous` and serialized message. */
 export function signJob(data: MailJobData, secret: string | Buffer): string {
   return createHmac('sha256', secret).update(signed(data)).digest('hex');
 }

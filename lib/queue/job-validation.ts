@@ -1,4 +1,5 @@
 import type { SerializedMessage } from './message-codec.js';
+import { jobIdOf } from './queue.backend.js';
 
 /** How deep `message/rfc822` attachments may nest in a job. */
 export const MAX_NESTED_MESSAGES = 16;
@@ -101,7 +102,6 @@ function message(value: unknown, path: string, depth: number): string | null {
 export function invalidJobData(
   data: unknown,
   jobId: string | undefined,
-  jobIdOf: (messageId: string) => string,
 ): string | null {
   if (!isObject(data)) return 'the job data is not an object';
   if (typeof data.messageId !== 'string') return 'messageId is not a string';

@@ -10,7 +10,7 @@ import type { BullmqModule } from './load-bullmq.js';
 import { hasValidSignature } from './job-signature.js';
 import { invalidJobData } from './job-validation.js';
 import { deserializeMessage } from './message-codec.js';
-import { jobIdOf, type MailJobData } from './queue.backend.js';
+import type { MailJobData } from './queue.backend.js';
 import { runScript, type OnRedis } from './redis-scripts.js';
 import { isUnreadable } from './unreadable-job.js';
 
@@ -187,7 +187,7 @@ export async function processMailJob(
     await job.updateData(data as unknown as MailJobData);
     throw refuse(data.unreadable);
   }
-  const invalid = invalidJobData(data, job.id, jobIdOf);
+  const invalid = invalidJobData(data, job.id);
   if (invalid) throw refuse(`the job data is invalid: ${invalid}`);
   if (
     signingSecret !== undefined &&

@@ -72,7 +72,8 @@ export interface QueueMailerOptions extends BaseEmailBackendOptions {
   keepCompletedFor?: number;
   /**
    * Secret with which the producer signs each job (HMAC-SHA256 over the
-   * serialized message, its Message-ID and `retryAmbiguous`) and the worker
+   * serialized message, its Message-ID, `retryAmbiguous` and the send's
+   * enqueue id) and the worker
    * checks it: a job whose signature is missing or does not match fails
    * permanently, unsent. Then write access to Redis alone cannot send mail
    * as the app. Give producers and workers the same secret (e.g. from the

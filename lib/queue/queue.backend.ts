@@ -8,8 +8,8 @@ import {
   skippedOutcome,
   type DetailedSendOptions,
   type EmailMessage,
-  type Envelope,
   type MessageOutcome,
+  type OutcomeBase,
   type SendResult,
 } from '../index.js';
 import { loadBullmq, type BullmqModule } from './load-bullmq.js';
@@ -43,12 +43,9 @@ export interface MailJobData {
 }
 
 /** A message checked and ready to queue (pass one of a send). */
-interface Checked {
-  index: number;
-  message: EmailMessage;
+interface Checked extends OutcomeBase {
   messageId: string;
   date: string;
-  envelope: Envelope;
   /** Its job, kept from the check while the batch is small. */
   job: PreparedJob | null;
 }
@@ -252,12 +249,8 @@ export class QueueEmailBackend extends BaseEmailBackend {
       if (!checked.some(({ index }) => outcomes[index])) {
         if (!this.failSilently) throw err;
       }
-      for (const { index, message, messageId, envelope } of checked)
-        outcomes[index] ??= failedOutcome(
-          { index, message, messageId, envelope },
-          err as Error,
-          false,
-        );
+      for (const item of checked)
+        outcomes[item.index] ??= failedOutcome(item, err as Error, false);
     } finally {
       if (--this.#sending === 0 && !this.#held) await this.close();
     }
@@ -270,6 +263,7 @@ export class QueueEmailBackend extends BaseEmailBackend {
     outcomes: MessageOutcome[],
   ): Checked[] {
     const checked: Checked[] = [];
+    const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     let kept = 0;
     messages.forEach((message, index) => {
       if (!message.recipients().length) {
@@ -286,7 +280,6 @@ export class QueueEmailBackend extends BaseEmailBackend {
         job: null,
       };
       const job = this.prepare(item);
-      const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
       if (job.bytes > limit)
         throw new QueuedMessageTooLargeError(job.bytes, limit, this.alias);
       kept += job.bytes;

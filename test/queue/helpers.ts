@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { Queue, type Job } from 'bullmq';
 import { Test } from '@nestjs/testing';
 import {
@@ -16,6 +17,9 @@ import {
   type MailQueueWorkerOptions,
   type QueueMailerOptions,
 } from '../../lib/queue/index.js';
+import { startFaultSink, type FaultSinkScript } from '../support/fault-sink.js';
+import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -141,6 +145,59 @@ export const cleanup: Array<() => Promise<unknown>> = [];
 export async function runCleanup(): Promise<void> {
   for (const step of cleanup.reverse()) await step();
   cleanup.length = 0;
+}
+
+/**
+ * The spec file's Redis: started before its tests (after building `dist`
+ * when `dist`, for spawned workers), stopped after them. Also runs the
+ * {@link cleanup} steps after each test. The returned object gets the
+ * server's fields once `beforeAll` has run.
+ */
+export function useRedis(
+  options: { persistent?: boolean; dist?: boolean } = {},
+): RedisServer {
+  const redis = {} as RedisServer;
+  beforeAll(async () => {
+    if (options.dist) ensureDist();
+    Object.assign(
+      redis,
+      await startRedisServer({ persistent: options.persistent }),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await redis.stop?.();
+  });
+  afterEach(runCleanup);
+  return redis;
+}
+
+/** An SMTP sink (see `startSmtpSink`), closed after the test. */
+export async function smtpSink(
+  options: Parameters<typeof startSmtpSink>[0] = {},
+): Promise<SmtpSink> {
+  const sink = await startSmtpSink(options);
+  cleanup.push(() => sink.close());
+  return sink;
+}
+
+/** A scripted raw SMTP sink (see `startFaultSink`), closed after the test. */
+export async function faultSink(script: FaultSinkScript = {}) {
+  const sink = await startFaultSink(script);
+  cleanup.push(() => sink.close());
+  return sink;
+}
+
+/** Sink options whose `onData` answers each message with `reply()`: an error (see {@link smtpError}), or null to accept it. */
+export function replying(reply: () => Error | null) {
+  return {
+    onData(
+      _stream: unknown,
+      _session: unknown,
+      callback: (err?: Error | null) => void,
+    ) {
+      callback(reply());
+    },
+  };
 }
 
 /** A spawned worker on queue `name`, killed (if still running) after the test. */

@@ -1,44 +1,20 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-} from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { StoredOutcome } from '../../lib/queue/index.js';
-import { startFaultSink, type FaultSinkScript } from '../support/fault-sink.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { startSmtpSink, waitFor } from '../support/smtp-sink.js';
+import { waitFor } from '../support/smtp-sink.js';
 import {
-  cleanup,
-  ensureDist,
+  faultSink,
   killHard,
   mailMessage,
   onlyJob,
   queueApp,
-  runCleanup,
   settle,
+  smtpSink,
+  useRedis,
   waitForState,
   workerOn,
 } from './helpers.js';
 
-let redis: RedisServer;
-
-beforeAll(async () => {
-  ensureDist();
-  redis = await startRedisServer();
-}, 120_000);
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(runCleanup);
-
-async function faultSink(script: FaultSinkScript) {
-  const sink = await startFaultSink(script);
-  cleanup.push(() => sink.close());
-  return sink;
-}
+const redis = useRedis({ dist: true });
 
 describe('a worker killed with SIGKILL in the middle of a send', () => {
   /**
@@ -137,12 +113,11 @@ describe('stalls', () => {
     state: 'completed' | 'failed',
   ) {
     let mailFroms = 0;
-    const sink = await startSmtpSink({
+    const sink = await smtpSink({
       onMailFrom(_address: unknown, _session: unknown, callback: () => void) {
         if (++mailFroms > 2) callback();
       },
     });
-    cleanup.push(() => sink.close());
     const { mail, jobs, name } = await queueApp(redis.port, sink.port, {
       attempts,
     });

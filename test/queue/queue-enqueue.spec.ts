@@ -1,47 +1,25 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-} from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { startSmtpSink } from '../support/smtp-sink.js';
 import {
-  cleanup,
   mailMessage,
   queueApp,
   queueName,
+  replying,
   root,
-  runCleanup,
   settle,
-  waitForState,
   smtpError,
+  smtpSink,
+  useRedis,
+  waitForState,
 } from './helpers.js';
 
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(runCleanup);
-
-async function sink(options = {}) {
-  const started = await startSmtpSink(options);
-  cleanup.push(() => started.close());
-  return started;
-}
+const redis = useRedis();
 
 describe('sending a Message-ID that is already queued', () => {
   it('is a duplicate: not queued, not counted, its outcome gives the existing job and state', async () => {
-    const smtp = await sink();
+    const smtp = await smtpSink();
     const { mail, jobs, app } = await queueApp(redis.port, smtp.port, {
       worker: {},
     });
@@ -90,15 +68,11 @@ describe('sending a Message-ID that is already queued', () => {
 
   it('of a failed job queues it again (attempts start over) and counts it', async () => {
     let replies = 0;
-    const smtp = await sink({
-      onData(
-        _stream: unknown,
-        _session: unknown,
-        callback: (err?: Error | null) => void,
-      ) {
-        callback(++replies === 1 ? smtpError(550, 'No such user here') : null);
-      },
-    });
+    const smtp = await smtpSink(
+      replying(() =>
+        ++replies === 1 ? smtpError(550, 'No such user here') : null,
+      ),
+    );
     const { mail, jobs } = await queueApp(redis.port, smtp.port, {
       worker: {},
       attempts: 3,

@@ -1,58 +1,19 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-} from '@jest/globals';
-import { MailModule, MailService } from '../../lib/index.js';
-import { MailQueueWorkerModule, queue } from '../../lib/queue/index.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import {
-  startCountingSink,
-  type CountingSink,
-} from '../support/counting-sink.js';
+import { describe, expect, it } from '@jest/globals';
+import { startCountingSink } from '../support/counting-sink.js';
 import { waitFor } from '../support/smtp-sink.js';
-import { queueName, startApp } from './helpers.js';
+import { cleanup, queueApp, useRedis } from './helpers.js';
 
-let redis: RedisServer;
-let sink: CountingSink | undefined;
-const cleanup: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-}, 120_000);
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup.length = 0;
-});
+const redis = useRedis();
 
 describe('a queue worker with concurrency K', () => {
   it('delivers K jobs at once over K pooled SMTP connections', async () => {
-    sink = await startCountingSink({ hold: true });
-    const started = sink;
-    cleanup.push(() => started.close());
-    const nest = await startApp([
-      MailModule.forRoot({
-        options: { host: '127.0.0.1', port: sink.port },
-        mailers: {
-          bulk: queue({
-            connection: { host: '127.0.0.1', port: redis.port },
-            queueName: queueName(),
-          }),
-        },
-      }),
-      MailQueueWorkerModule.forRoot({ concurrency: 3 }),
-    ]);
-    cleanup.push(async () => {
-      started.releaseHeld();
-      await nest.close();
+    const sink = await startCountingSink({ hold: true });
+    cleanup.push(() => sink.close());
+    const { mail } = await queueApp(redis.port, sink.port, {
+      worker: { concurrency: 3 },
     });
-    const mail = nest.get(MailService);
+    // Runs first: releases the held messages before the app closes.
+    cleanup.push(async () => sink.releaseHeld());
     const items = Array.from(
       { length: 9 },
       (_, i) =>
@@ -65,14 +26,10 @@ describe('a queue worker with concurrency K', () => {
     );
     expect(await mail.sendMassMail(items, { using: 'bulk' })).toBe(9);
     // Three messages in their DATA phase at the same time: three connections.
-    await waitFor(
-      () => sink!.held.length === 3,
-      10_000,
-      'three jobs in flight',
-    );
+    await waitFor(() => sink.held.length === 3, 10_000, 'three jobs in flight');
     expect(sink.connectionCount).toBe(3);
     while (sink.messages.length < 9) {
-      started.releaseHeld();
+      sink.releaseHeld();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(new Set(sink.messages.map((m) => m.parsed.subject)).size).toBe(9);

@@ -1,11 +1,4 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-} from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import {
@@ -30,21 +23,14 @@ import {
 } from '../../lib/queue/message-codec.js';
 import { jobIdOf } from '../../lib/queue/queue.backend.js';
 import { INSTALL_BULLMQ, loadBullmq } from '../../lib/queue/load-bullmq.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { waitFor } from '../support/smtp-sink.js';
-import { inspect, onlyJob, queueName, startApp } from './helpers.js';
+import { inspect, onlyJob, queueName, startApp, useRedis } from './helpers.js';
 
-let redis: RedisServer;
+const redis = useRedis();
 let app: INestApplicationContext | undefined;
 let jobs: Queue | undefined;
 let name: string;
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;

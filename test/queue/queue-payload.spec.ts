@@ -13,30 +13,27 @@ import {
   type QueueMailerOptions,
 } from '../../lib/queue/index.js';
 import { jobIdOf } from '../../lib/queue/queue.backend.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import {
   cleanup,
   mailMessage,
   queueApp,
-  runCleanup,
   settle,
+  useRedis,
   waitForState,
 } from './helpers.js';
 
-let redis: RedisServer;
+const redis = useRedis();
+// One sink for the file; emptied after each test.
 let smtp: SmtpSink;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
   smtp = await startSmtpSink();
 });
 afterAll(async () => {
   await smtp?.close();
-  await redis?.stop();
 });
-afterEach(async () => {
-  await runCleanup();
+afterEach(() => {
   smtp.messages.length = 0;
 });
 

@@ -1,37 +1,20 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-} from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { MailQueueWorker } from '../../lib/queue/index.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { startSmtpSink, waitFor } from '../support/smtp-sink.js';
+import { waitFor } from '../support/smtp-sink.js';
 import {
-  cleanup,
   mailMessage,
   queueApp,
-  runCleanup,
   settle,
+  smtpSink,
+  useRedis,
   waitForState,
 } from './helpers.js';
 
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await startRedisServer({ persistent: true });
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(runCleanup);
+const redis = useRedis({ persistent: true });
 
 describe('Redis killed (SIGKILL) and restarted', () => {
   it('while jobs wait: every one is delivered afterwards, once', async () => {
-    const smtp = await startSmtpSink();
-    cleanup.push(() => smtp.close());
+    const smtp = await smtpSink();
     const { mail, jobs, app } = await queueApp(redis.port, smtp.port, {
       worker: { lockDuration: 10_000, stalledInterval: 5000 },
     });
@@ -54,7 +37,7 @@ describe('Redis killed (SIGKILL) and restarted', () => {
   it('while a worker is mid-job (waiting for the 250): delivered once, and the job completes', async () => {
     let answered = false;
     let holding = false;
-    const smtp = await startSmtpSink({
+    const smtp = await smtpSink({
       onData(_stream: unknown, _session: unknown, callback: () => void) {
         holding = true;
         // Holds the reply until Redis is back.
@@ -65,7 +48,6 @@ describe('Redis killed (SIGKILL) and restarted', () => {
         }, 20);
       },
     });
-    cleanup.push(() => smtp.close());
     const { mail, jobs } = await queueApp(redis.port, smtp.port, {
       worker: { lockDuration: 10_000, stalledInterval: 5000 },
     });

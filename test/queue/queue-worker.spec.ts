@@ -1,128 +1,31 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-} from '@jest/globals';
-import type { INestApplicationContext } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { EmailMessage, MailModule, MailService } from '../../lib/index.js';
-import {
-  MailQueueWorkerModule,
-  queue,
-  type QueueMailerOptions,
-} from '../../lib/queue/index.js';
+import { describe, expect, it } from '@jest/globals';
 import { jobIdOf } from '../../lib/queue/queue.backend.js';
-import { startFaultSink } from '../support/fault-sink.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { startSmtpSink, waitFor, type SmtpSink } from '../support/smtp-sink.js';
+import { waitFor } from '../support/smtp-sink.js';
 import {
-  ensureDist,
-  inspect,
-  queueName,
-  spawnWorker,
-  startApp,
-  waitForState,
-  type WorkerProcess,
+  faultSink,
+  mailMessage,
+  queueApp,
+  replying,
   smtpError,
+  smtpSink,
+  useRedis,
+  waitForState,
+  workerOn,
 } from './helpers.js';
 
-let redis: RedisServer;
-const cleanup: Array<() => Promise<unknown>> = [];
+const redis = useRedis({ dist: true });
 
-beforeAll(async () => {
-  ensureDist();
-  redis = await startRedisServer();
-}, 120_000);
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup.length = 0;
-});
-
-/** An app whose default mailer sends to `port`, with a queued mailer `bulk` (and a worker when asked). */
-async function app(
-  port: number,
-  options: Partial<QueueMailerOptions> & {
-    worker?: boolean;
-    name?: string;
-  } = {},
-): Promise<{
-  mail: MailService;
-  jobs: Queue;
-  app: INestApplicationContext;
-  name: string;
-}> {
-  const { worker, name = queueName(), ...rest } = options;
-  const jobs = inspect(redis.port, name);
-  const nest = await startApp([
-    MailModule.forRoot({
-      options: { host: '127.0.0.1', port },
-      mailers: {
-        bulk: queue({
-          connection: { host: '127.0.0.1', port: redis.port },
-          queueName: name,
-          backoff: 50,
-          ...rest,
-        }),
-      },
-    }),
-    ...(worker
-      ? [
-          MailQueueWorkerModule.forRoot({
-            lockDuration: 1000,
-            stalledInterval: 500,
-          }),
-        ]
-      : []),
-  ]);
-  cleanup.push(
-    () => jobs.close(),
-    () => nest.close(),
-  );
-  return { mail: nest.get(MailService), jobs, app: nest, name };
-}
-
-function worker(sink: { port: number }, name: string): WorkerProcess {
-  const child = spawnWorker({
-    SMTP_PORT: sink.port,
-    REDIS_PORT: redis.port,
-    QUEUE_NAME: name,
-  });
-  cleanup.push(async () => {
-    if (child.child.exitCode === null && child.child.signalCode === null)
-      child.child.kill('SIGKILL');
-    await child.exited;
-  });
-  return child;
-}
-
-async function sink(options = {}): Promise<SmtpSink> {
-  const started = await startSmtpSink(options);
-  cleanup.push(() => started.close());
-  return started;
-}
-
-function message(subject = 'Queued'): EmailMessage {
-  const msg = new EmailMessage(subject, 'Body', 'from@example.com', [
-    'to@example.com',
-  ]);
-  msg.attach('data.bin', Buffer.from([0, 1, 2, 255]));
-  return msg;
-}
+/** An in-process worker that takes a dead worker's job over quickly. */
+const worker = { lockDuration: 1000, stalledInterval: 500 };
 
 describe('queued sending with a worker', () => {
   it('delivers, from a worker in another process, what the app queued; sending it again is a duplicate: not queued, not counted', async () => {
-    const smtp = await sink();
-    const { mail, jobs, name } = await app(smtp.port);
-    const msg = message();
+    const smtp = await smtpSink();
+    const { mail, jobs, name } = await queueApp(redis.port, smtp.port);
+    const msg = mailMessage();
     expect(await mail.send(msg, { using: 'bulk' })).toBe(1);
 
-    const child = worker(smtp, name);
+    const child = workerOn(smtp.port, redis.port, name);
     await child.ready;
     await smtp.waitForMessages(1, 10_000);
     const messageId = smtp.messages[0].parsed.messageId!;
@@ -155,17 +58,16 @@ describe('queued sending with a worker', () => {
 
   it('retries a 451 with backoff and delivers', async () => {
     let replies = 0;
-    const smtp = await sink({
-      onData(
-        _stream: unknown,
-        _session: unknown,
-        callback: (err?: Error | null) => void,
-      ) {
-        callback(++replies === 1 ? smtpError(451, 'Try again later') : null);
-      },
+    const smtp = await smtpSink(
+      replying(() =>
+        ++replies === 1 ? smtpError(451, 'Try again later') : null,
+      ),
+    );
+    const { mail, jobs } = await queueApp(redis.port, smtp.port, {
+      worker,
+      attempts: 3,
     });
-    const { mail, jobs } = await app(smtp.port, { worker: true, attempts: 3 });
-    await mail.send(message(), { using: 'bulk' });
+    await mail.send(mailMessage(), { using: 'bulk' });
     await smtp.waitForMessages(1);
     const [job] = await jobs.getJobs();
     const done = await waitForState(jobs, job.id!, 'completed');
@@ -174,17 +76,14 @@ describe('queued sending with a worker', () => {
   });
 
   it('puts a 550 in the failed set with the SMTP reply, without retrying', async () => {
-    const smtp = await sink({
-      onData(
-        _stream: unknown,
-        _session: unknown,
-        callback: (err?: Error | null) => void,
-      ) {
-        callback(smtpError(550, 'No such user here'));
-      },
+    const smtp = await smtpSink(
+      replying(() => smtpError(550, 'No such user here')),
+    );
+    const { mail, jobs } = await queueApp(redis.port, smtp.port, {
+      worker,
+      attempts: 3,
     });
-    const { mail, jobs } = await app(smtp.port, { worker: true, attempts: 3 });
-    await mail.send(message(), { using: 'bulk' });
+    await mail.send(mailMessage(), { using: 'bulk' });
     await waitFor(() => smtp.connectionCount > 0);
     const [job] = await jobs.getJobs();
     const failed = await waitForState(jobs, job.id!, 'failed');
@@ -199,22 +98,24 @@ describe('queued sending with a worker', () => {
   });
 
   it('does not retry an ambiguous failure (connection lost after the data) unless retryAmbiguous', async () => {
-    const faulty = await startFaultSink({ afterData: () => 'drop' });
-    cleanup.push(() => faulty.close());
-    const plain = await app(faulty.port, { worker: true, attempts: 3 });
-    await plain.mail.send(message(), { using: 'bulk' });
+    const faulty = await faultSink({ afterData: () => 'drop' });
+    const plain = await queueApp(redis.port, faulty.port, {
+      worker,
+      attempts: 3,
+    });
+    await plain.mail.send(mailMessage(), { using: 'bulk' });
     await waitFor(() => faulty.transactions.length > 0);
     const [job] = await plain.jobs.getJobs();
     const failed = await waitForState(plain.jobs, job.id!, 'failed');
     expect(failed.attemptsMade).toBe(1);
     expect(failed.failedReason).toMatch(/^ambiguous: /);
 
-    const opted = await app(faulty.port, {
-      worker: true,
+    const opted = await queueApp(redis.port, faulty.port, {
+      worker,
       attempts: 2,
       retryAmbiguous: true,
     });
-    await opted.mail.send(message('Again'), { using: 'bulk' });
+    await opted.mail.send(mailMessage('Again'), { using: 'bulk' });
     const [again] = await opted.jobs.getJobs();
     expect(
       (await waitForState(opted.jobs, again.id!, 'failed')).attemptsMade,
@@ -223,14 +124,18 @@ describe('queued sending with a worker', () => {
 
   it('app.close() during a delivery waits for it: nothing is lost', async () => {
     let started = false;
-    const smtp = await sink({
+    const smtp = await smtpSink({
       onData(_stream: unknown, _session: unknown, callback: () => void) {
         started = true;
         setTimeout(callback, 800);
       },
     });
-    const { mail, jobs, app: nest } = await app(smtp.port, { worker: true });
-    await mail.send(message(), { using: 'bulk' });
+    const {
+      mail,
+      jobs,
+      app: nest,
+    } = await queueApp(redis.port, smtp.port, { worker });
+    await mail.send(mailMessage(), { using: 'bulk' });
     await waitFor(() => started);
     await nest.close();
     expect(smtp.messages).toHaveLength(1);
@@ -240,21 +145,21 @@ describe('queued sending with a worker', () => {
 
   it('a worker killed mid-job loses nothing: another worker delivers it, once', async () => {
     let mailFroms = 0;
-    const smtp = await sink({
+    const smtp = await smtpSink({
       // The first delivery hangs before its data starts; the worker is killed there.
       onMailFrom(_address: unknown, _session: unknown, callback: () => void) {
         if (++mailFroms > 1) callback();
       },
     });
-    const { mail, jobs, name } = await app(smtp.port);
-    const first = worker(smtp, name);
+    const { mail, jobs, name } = await queueApp(redis.port, smtp.port);
+    const first = workerOn(smtp.port, redis.port, name);
     await first.ready;
-    await mail.send(message(), { using: 'bulk' });
+    await mail.send(mailMessage(), { using: 'bulk' });
     await waitFor(() => mailFroms === 1, 10_000, 'the first MAIL FROM');
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const second = worker(smtp, name);
+    const second = workerOn(smtp.port, redis.port, name);
     await smtp.waitForMessages(1, 15_000);
     const [job] = await jobs.getJobs();
     await waitForState(jobs, job.id!, 'completed');
