@@ -50,11 +50,13 @@ interface SigningKey {
 
 /**
  * Signs messages with DKIM, with mailauth's signer. Signing needs the body
- * hash before the first header can be sent, so a message is rendered twice:
+ * hash before the first header can be sent, so a message is read twice:
  * once through the signer, which hashes it as it streams (nothing is
  * buffered, a big attachment included), and once to send, with the
- * `DKIM-Signature` header in front. Renders of one `MimeMessage` give the same
- * bytes, so the signature covers exactly what is sent.
+ * `DKIM-Signature` header in front. `MimeMessage` gives the same rendered
+ * segments to both reads when it sends with CRLF line ends (and renders of one
+ * `MimeMessage` give the same bytes in any case), so the signature covers
+ * exactly what is sent.
  */
 export class DkimSigner {
   private readonly dkimSign: DkimSign;
@@ -87,8 +89,8 @@ export class DkimSigner {
   /**
    * The message with its `DKIM-Signature` header(s) in front.
    *
-   * @param crlf renders the message with CRLF line ends (what is signed); called once per key group
-   * @param output renders the message as it is to be sent
+   * @param crlf a fresh stream of the message with CRLF line ends (what is signed); called once per key group
+   * @param output a fresh stream of the message as it is to be sent (may be `crlf` itself); called once
    * @param linesep line ends of `output`
    */
   sign(
