@@ -85,8 +85,8 @@ export class MimeMessage {
     // One CRLF render serves the hash pass and, for SMTP, the output: its
     // bytes are the same at every read, and streamed content stays a factory
     // (read again, never buffered).
-    const crlf = this.render('\r\n');
-    const signed = () => stream(crlf);
+    let crlf: Segment[] | undefined;
+    const signed = () => stream((crlf ??= this.render('\r\n')));
     return this.dkim.sign(
       signed,
       linesep === '\r\n' ? signed : () => stream(this.render(linesep)),
