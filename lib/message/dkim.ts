@@ -60,9 +60,8 @@ interface SigningKey {
  */
 export class DkimSigner {
   private readonly dkimSign: DkimSign;
-  /** Keys grouped by signed header list: one pass over the message per group. */
-  private readonly groups: Array<{ headerList: string[]; keys: SigningKey[] }> =
-    [];
+  /** Keys grouped by signed header list (colon-separated): one pass over the message per group. */
+  private readonly groups = new Map<string, SigningKey[]>();
 
   /** Reads and checks every key; throws {@link ImproperlyConfiguredError} saying what to change. */
   constructor(options: DkimOptions | DkimOptions[]) {
@@ -78,11 +77,9 @@ export class DkimSigner {
     for (const entry of list) {
       const headerList = headerListOf(entry);
       const key = signingKey(entry);
-      const group = this.groups.find(
-        (g) => g.headerList.join(':') === headerList.join(':'),
-      );
-      if (group) group.keys.push(key);
-      else this.groups.push({ headerList, keys: [key] });
+      const group = this.groups.get(headerList);
+      if (group) group.push(key);
+      else this.groups.set(headerList, [key]);
     }
   }
 
@@ -116,11 +113,11 @@ export class DkimSigner {
   /** The `DKIM-Signature` header lines, CRLF-terminated. */
   private async headers(crlf: () => Readable): Promise<string> {
     let header = '';
-    for (const { headerList, keys } of this.groups) {
+    for (const [headerList, keys] of this.groups) {
       const { signatures, errors } = await this.dkimSign(crlf(), {
         canonicalization: 'relaxed/relaxed',
         // mailauth reads a colon-separated string here, whatever its typings say.
-        headerList: headerList.join(':'),
+        headerList,
         signatureData: keys,
       } as unknown as Parameters<DkimSign>[1]);
       const failed = (errors ?? []) as Array<{
@@ -138,7 +135,8 @@ export class DkimSigner {
   }
 }
 
-function headerListOf(entry: DkimOptions): string[] {
+/** The headers `entry` signs, colon-separated, `skipFields` left out. */
+function headerListOf(entry: DkimOptions): string {
   const skip = new Set(
     (entry.skipFields ?? '')
       .split(':')
@@ -148,7 +146,8 @@ function headerListOf(entry: DkimOptions): string[] {
   return (entry.headerFieldNames ?? DEFAULT_FIELDS)
     .split(':')
     .map((f) => f.trim())
-    .filter((f) => f && !skip.has(f.toLowerCase()));
+    .filter((f) => f && !skip.has(f.toLowerCase()))
+    .join(':');
 }
 
 function signingKey(entry: DkimOptions): SigningKey {
