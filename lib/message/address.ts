@@ -249,18 +249,12 @@ function stripComments(
       text += input.slice(i, end + 1);
       i = end;
     } else if (c === '(') {
-      let depth = 0;
-      let comment = '';
-      for (; i < input.length; i++) {
-        const d = input[i];
-        if (d === '\\') comment += input[++i] ?? '';
-        else if (d === '(' && depth++ === 0) continue;
-        else if (d === ')' && --depth === 0) break;
-        else comment += d;
-      }
-      if (depth) throw invalid('unterminated comment');
-      comments.push(comment);
+      const end = closingParen(input, i);
+      if (end < 0) throw invalid('unterminated comment');
+      // The comment's text: nested parentheses kept, escapes undone.
+      comments.push(input.slice(i + 1, end).replace(/\\([\s\S])/g, '$1'));
       text += ' ';
+      i = end;
     } else if (c === ')') {
       throw invalid('")" without "("');
     } else text += c;

@@ -124,9 +124,10 @@ export function attachmentPart(
   const { type, params } = parseMimetype(input.mimetype, 'attachment');
   refuseMultipart(type, 'an attachment');
   // Django sends no Content-Disposition for an attachment without a filename.
-  const disposition = input.filename
-    ? dispositionFields(input.filename, 'attachment')
-    : dispositionFields(input.filename, null);
+  const disposition = dispositionFields(
+    input.filename,
+    input.filename ? 'attachment' : null,
+  );
   if (path !== undefined && !readsWhole(type)) {
     return {
       type,

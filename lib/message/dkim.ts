@@ -50,17 +50,18 @@ interface SigningKey {
 
 /**
  * Signs messages with DKIM, with mailauth's signer. Signing needs the body
- * hash before the first header can be sent, so a message is rendered twice:
+ * hash before the first header can be sent, so a message is read twice:
  * once through the signer, which hashes it as it streams (nothing is
  * buffered, a big attachment included), and once to send, with the
- * `DKIM-Signature` header in front. Renders of one `MimeMessage` give the same
- * bytes, so the signature covers exactly what is sent.
+ * `DKIM-Signature` header in front. `MimeMessage` gives the same rendered
+ * segments to both reads when it sends with CRLF line ends (and renders of one
+ * `MimeMessage` give the same bytes in any case), so the signature covers
+ * exactly what is sent.
  */
 export class DkimSigner {
   private readonly dkimSign: DkimSign;
-  /** Keys grouped by signed header list: one pass over the message per group. */
-  private readonly groups: Array<{ headerList: string[]; keys: SigningKey[] }> =
-    [];
+  /** Keys grouped by signed header list (colon-separated): one pass over the message per group. */
+  private readonly groups = new Map<string, SigningKey[]>();
 
   /** Reads and checks every key; throws {@link ImproperlyConfiguredError} saying what to change. */
   constructor(options: DkimOptions | DkimOptions[]) {
@@ -76,19 +77,17 @@ export class DkimSigner {
     for (const entry of list) {
       const headerList = headerListOf(entry);
       const key = signingKey(entry);
-      const group = this.groups.find(
-        (g) => g.headerList.join(':') === headerList.join(':'),
-      );
-      if (group) group.keys.push(key);
-      else this.groups.push({ headerList, keys: [key] });
+      const group = this.groups.get(headerList);
+      if (group) group.push(key);
+      else this.groups.set(headerList, [key]);
     }
   }
 
   /**
    * The message with its `DKIM-Signature` header(s) in front.
    *
-   * @param crlf renders the message with CRLF line ends (what is signed); called once per key group
-   * @param output renders the message as it is to be sent
+   * @param crlf a fresh stream of the message with CRLF line ends (what is signed); called once per key group
+   * @param output a fresh stream of the message as it is to be sent (may be `crlf` itself); called once
    * @param linesep line ends of `output`
    */
   sign(
@@ -114,11 +113,11 @@ export class DkimSigner {
   /** The `DKIM-Signature` header lines, CRLF-terminated. */
   private async headers(crlf: () => Readable): Promise<string> {
     let header = '';
-    for (const { headerList, keys } of this.groups) {
+    for (const [headerList, keys] of this.groups) {
       const { signatures, errors } = await this.dkimSign(crlf(), {
         canonicalization: 'relaxed/relaxed',
         // mailauth reads a colon-separated string here, whatever its typings say.
-        headerList: headerList.join(':'),
+        headerList,
         signatureData: keys,
       } as unknown as Parameters<DkimSign>[1]);
       const failed = (errors ?? []) as Array<{
@@ -136,7 +135,8 @@ export class DkimSigner {
   }
 }
 
-function headerListOf(entry: DkimOptions): string[] {
+/** The headers `entry` signs, colon-separated, `skipFields` left out. */
+function headerListOf(entry: DkimOptions): string {
   const skip = new Set(
     (entry.skipFields ?? '')
       .split(':')
@@ -146,7 +146,8 @@ function headerListOf(entry: DkimOptions): string[] {
   return (entry.headerFieldNames ?? DEFAULT_FIELDS)
     .split(':')
     .map((f) => f.trim())
-    .filter((f) => f && !skip.has(f.toLowerCase()));
+    .filter((f) => f && !skip.has(f.toLowerCase()))
+    .join(':');
 }
 
 function signingKey(entry: DkimOptions): SigningKey {

@@ -24,6 +24,10 @@ export class EmailMultiAlternatives extends EmailMessage {
   /** Alternative bodies, in order. */
   alternatives: EmailAlternative[] = [];
 
+  /**
+   * The arguments of {@link EmailMessage}'s constructor; `options.alternatives`
+   * adds each alternative with {@link EmailMultiAlternatives.attachAlternative}.
+   */
   constructor(
     subject?: string,
     body?: string | null,

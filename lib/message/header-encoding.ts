@@ -87,7 +87,7 @@ function hasOverlongWord(text: string, indent: number): boolean {
  * an encoded-word look-alike, a control character or a word too long to
  * fold is encoded too.
  */
-export function encodeUnstructured(name: string, value: string): string {
+function encodeUnstructured(name: string, value: string): string {
   // The common case: short printable ASCII with nothing that reads as an encoded-word.
   if (
     value.length + name.length < FOLD_WIDTH * 10 &&
@@ -127,7 +127,7 @@ function formatMailbox({ name, address }: Mailbox): string {
 }
 
 /** An address header's value: mailboxes and groups (`name: a, b;`), comma-separated. */
-export function encodeAddressList(list: Array<Mailbox | MailboxGroup>): string {
+function encodeAddressList(list: Array<Mailbox | MailboxGroup>): string {
   return list
     .map((item) =>
       'group' in item

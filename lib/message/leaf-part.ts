@@ -1,9 +1,9 @@
 import { MessageEncodingError } from '../errors/message-encoding.error.js';
 import { forbidNewlines } from './address.js';
 import type { EmailMessage } from './email-message.js';
+import { MAX_LINE_LENGTH } from './header-encoding.js';
 import {
   chooseTextEncoding,
-  MAX_LINE_LENGTH,
   textPart,
   type ContentParams,
   type LeafPart,

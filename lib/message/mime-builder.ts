@@ -4,9 +4,6 @@ import type { Mailbox, MailboxGroup } from './address.js';
 import { canonicalCharset, encodeText } from './charset.js';
 import type { MimeMessage } from './mime-message.js';
 
-/** RFC 5322 §2.1.1: no line of a message may exceed 998 octets. */
-export { MAX_LINE_LENGTH } from './header-encoding.js';
-
 /** Content-Transfer-Encoding of a leaf. */
 export type TransferEncoding = '7bit' | '8bit' | 'quoted-printable' | 'base64';
 

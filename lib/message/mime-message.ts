@@ -80,27 +80,18 @@ export class MimeMessage {
   /** The whole message as a stream, for sending without holding it in memory. */
   createReadStream(options: RenderOptions = {}): Readable {
     const linesep = options.linesep ?? '\n';
-    const out = () => this.stream(linesep);
+    if (!this.dkim) return stream(this.render(linesep));
     // DKIM signs the CRLF form, then the signature goes in front of the output.
-    return this.dkim
-      ? this.dkim.sign(() => this.stream('\r\n'), out, linesep)
-      : out();
-  }
-
-  /** The message as a stream, unsigned. */
-  private stream(linesep: Linesep): Readable {
-    const segments = this.render(linesep);
-    if (!segments.every(Buffer.isBuffer))
-      return Readable.from(chunks(segments), { objectMode: false });
-    // Bytes only (the common case): a plain stream, no promise per chunk.
-    const pieces = segments.flatMap((segment) => [...slices(segment)]);
-    let next = 0;
-    return new Readable({
-      read() {
-        if (next < pieces.length) this.push(pieces[next++]);
-        else this.push(null);
-      },
-    });
+    // One CRLF render serves the hash pass and, for SMTP, the output: its
+    // bytes are the same at every read, and streamed content stays a factory
+    // (read again, never buffered).
+    let crlf: Segment[] | undefined;
+    const signed = () => stream((crlf ??= this.render('\r\n')));
+    return this.dkim.sign(
+      signed,
+      linesep === '\r\n' ? signed : () => stream(this.render(linesep)),
+      linesep,
+    );
   }
 
   /**
@@ -161,6 +152,21 @@ export class MimeMessage {
   private render(linesep: Linesep): Segment[] {
     return this.rendered?.get(linesep) ?? this.layout.serialize(linesep);
   }
+}
+
+/** A stream of the segments' bytes; the segments are not changed, so one render can be streamed again. */
+function stream(segments: Segment[]): Readable {
+  if (!segments.every(Buffer.isBuffer))
+    return Readable.from(chunks(segments), { objectMode: false });
+  // Bytes only (the common case): a plain stream, no promise per chunk.
+  const pieces = segments.flatMap((segment) => [...slices(segment)]);
+  let next = 0;
+  return new Readable({
+    read() {
+      if (next < pieces.length) this.push(pieces[next++]);
+      else this.push(null);
+    },
+  });
 }
 
 /** The segments' bytes in chunks of at most {@link SLICE}, streams read one after another. */

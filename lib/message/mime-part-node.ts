@@ -66,7 +66,7 @@ export function mimePartNode(
 }
 
 /** `Content-ID` with its angle brackets; line breaks refused here, non-ASCII by the header encoder. */
-export function contentIdValue(id: string): string {
+function contentIdValue(id: string): string {
   if (typeof id !== 'string')
     throw new TypeError(`contentId must be a string, got ${typeof id}`);
   forbidNewlines(id, 'contentId');

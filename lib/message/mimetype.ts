@@ -86,11 +86,6 @@ export function parseMimetype(mimetype: string, what: string): ParsedMimetype {
   return { type, params };
 }
 
-/** The mimetype without parameters, lower-case; checks it as {@link parseMimetype} does. */
-export function baseMimetype(mimetype: string, what: string): string {
-  return parseMimetype(mimetype, what).type;
-}
-
 /** Refuses `multipart/*` where only a single part can go. */
 export function refuseMultipart(type: string, what: string): void {
   if (type.startsWith('multipart/')) {
