@@ -32,6 +32,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  benchArgs,
   fmt,
   median,
   privateDist,
@@ -60,12 +61,8 @@ if (
   if (npm.status !== 0) throw new Error('npm ci in bench/ failed');
 }
 privateDist(here, root, 'bench');
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
+const { args, quick, only, write } = benchArgs();
 const prof = args.includes('--prof');
-const onlyIndex = args.indexOf('--only');
-const only = onlyIndex >= 0 ? args[onlyIndex + 1].split(',') : null;
-const write = !quick && !only && !args.includes('--no-write');
 
 const NM = 'nestjs-mail';
 const POOL1 = 'nodemailer pool(1)';
