@@ -342,7 +342,6 @@ for (const s of results) {
     out(s.notes);
     out();
   }
-  const memory = s.id === 'P3' || s.id === 'P4';
   const cpuUnit = s.scenario === 'attachment' ? 'ms' : 'µs/msg';
   out(
     `| contender | runs × messages | median msg/s | range | nestjs-mail ÷ this | client CPU, ${cpuUnit} | peak RSS growth, median (max) | new connections per run |`,
@@ -426,7 +425,6 @@ for (const s of results) {
       ours.rssMax <= 100 * 2 ** 20,
       `${mb(ours.rssMax)} MB (max of runs), ${fmt(ours.rate)} msg/s`,
     ]);
-  void memory;
 }
 
 if (targets.length) {
