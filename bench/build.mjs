@@ -7,16 +7,18 @@
 //
 //   node bench/build.mjs [--quick] [--no-write]
 import { fork } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  LINE,
+  benchArgs,
+  body,
+  fmt,
+  median,
+  privateDist,
+  writeSection,
+} from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -29,14 +31,6 @@ const SHAPES = {
 const NM = 'nestjs-mail';
 const COMPOSER = 'nodemailer MailComposer';
 
-const LINE = 'The quick brown fox jumps over the lazy dog; pack my box now.';
-const body = (i) =>
-  [
-    `Message number ${i}`.padEnd(63, '.'),
-    ...Array.from({ length: 15 }, () => LINE.padEnd(63, '!')),
-  ]
-    .map((line) => line + '\n')
-    .join('');
 const html = (i) =>
   `<html><body><h1>Message ${i}</h1>${Array.from({ length: 12 }, () => `<p>${LINE}</p>`).join('\n')}</body></html>\n`;
 // A fixed 20 KB "PDF": bytes of every value, so base64 does real work.
@@ -100,14 +94,9 @@ if (process.argv[2]?.startsWith('{')) {
 
 // ---------------------------------------------------------------------------
 
-if (!existsSync(join(root, 'dist', 'index.js')))
-  throw new Error('dist/ is missing: run `npm run build` first.');
-// The runs import a private copy of the build, so a rebuild meanwhile cannot break them.
-rmSync(join(here, '.dist-build'), { recursive: true, force: true });
-cpSync(join(root, 'dist'), join(here, '.dist-build'), { recursive: true });
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const write = !quick && !args.includes('--no-write');
+// Its own copy of the build, so that it can run beside bench/run.mjs.
+privateDist(here, root, 'bench:build', '.dist-build');
+const { quick, write } = benchArgs();
 const count = quick ? 300 : 3000;
 // Long enough for V8 to finish optimizing both contenders: its compiler
 // threads count in process CPU, so a short warm-up measures the JIT instead.
@@ -126,17 +115,6 @@ const run = (job) =>
     proc.on('exit', (code) =>
       result ? resolve(result) : reject(new Error(`exit ${code}`)),
     );
-  });
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (n, digits = 0) =>
-  n.toLocaleString('en-US', {
-    maximumFractionDigits: digits,
-    minimumFractionDigits: digits,
   });
 
 const results = {};
@@ -174,12 +152,6 @@ for (const [shape, title] of Object.entries(SHAPES)) {
 const section = lines.join('\n') + '\n';
 console.log(`\n${section}`);
 if (write) {
-  const path = join(here, 'RESULTS.md');
-  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const start = previous.indexOf('\n## B — build');
-  let next = start < 0 ? -1 : previous.indexOf('\n## ', start + 1);
-  const before = start < 0 ? previous.trimEnd() : previous.slice(0, start);
-  const after = next < 0 ? '' : previous.slice(next);
-  writeFileSync(path, `${before.trimEnd()}\n\n${section}${after}`);
+  writeSection(join(here, 'RESULTS.md'), 'B — build', section);
   console.log('Written to bench/RESULTS.md');
 }

@@ -2,21 +2,13 @@
 // argv[2]: the job as JSON. Answers over IPC with { ms, cpuMs, latencies,
 // failed }.
 import { performance } from 'node:perf_hooks';
+import { body, injectedService } from './harness.mjs';
 
 const job = JSON.parse(process.argv[2]);
 const { contender, port, count, ca, scenario } = job;
 const host = '127.0.0.1';
 const FROM = 'sender@example.com';
-const LINE = 'The quick brown fox jumps over the lazy dog; pack my box now.';
 const auth = { user: 'bench', pass: 'secret' };
-
-/** A 1 KB plain-text body (16 lines of 64 bytes), distinct per message (as bench/worker.mjs). */
-function body(i) {
-  const first = `Message number ${i}`.padEnd(63, '.');
-  return [first, ...Array.from({ length: 15 }, () => LINE.padEnd(63, '!'))]
-    .map((line) => line + '\n')
-    .join('');
-}
 const subject = (i) => `Link benchmark message ${i}`;
 const to = (i) => `user${i}@example.com`;
 const mail = (i) => ({
@@ -53,17 +45,9 @@ async function nodemailerTransport(extra) {
 }
 
 async function nestjsMail(extra = {}) {
-  const { Module } = await import('@nestjs/common');
-  const { NestFactory } = await import('@nestjs/core');
   const { MailModule, MailService } = await import('./.dist/index.js');
-  class Notifier {
-    constructor(mail) {
-      this.mail = mail;
-    }
-  }
-  class AppModule {}
-  Module({
-    imports: [
+  const { app, service } = await injectedService(
+    [
       MailModule.forRoot({
         backend: 'smtp',
         options: {
@@ -78,18 +62,8 @@ async function nestjsMail(extra = {}) {
         defaultFromEmail: FROM,
       }),
     ],
-    providers: [
-      {
-        provide: Notifier,
-        useFactory: (m) => new Notifier(m),
-        inject: [MailService],
-      },
-    ],
-  })(AppModule);
-  const app = await NestFactory.createApplicationContext(AppModule, {
-    logger: false,
-  });
-  const { mail: service } = app.get(Notifier);
+    MailService,
+  );
   return {
     one: (i) => service.sendMail(subject(i), body(i), FROM, [to(i)]),
     many: async (n) => {
@@ -108,35 +82,17 @@ async function nestjsMail(extra = {}) {
 }
 
 async function nestjsModulesMailer() {
-  const { Module } = await import('@nestjs/common');
-  const { NestFactory } = await import('@nestjs/core');
   const { MailerModule, MailerService } =
     await import('@nestjs-modules/mailer');
-  class Holder {
-    constructor(mailer) {
-      this.mailer = mailer;
-    }
-  }
-  class AppModule {}
-  Module({
-    imports: [
+  const { app, service: mailer } = await injectedService(
+    [
       MailerModule.forRoot({
         transport: nodemailerOptions,
         defaults: { from: FROM },
       }),
     ],
-    providers: [
-      {
-        provide: Holder,
-        useFactory: (m) => new Holder(m),
-        inject: [MailerService],
-      },
-    ],
-  })(AppModule);
-  const app = await NestFactory.createApplicationContext(AppModule, {
-    logger: false,
-  });
-  const { mailer } = app.get(Holder);
+    MailerService,
+  );
   return {
     one: (i) =>
       mailer.sendMail({ to: to(i), subject: subject(i), text: body(i) }),

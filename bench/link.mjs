@@ -21,20 +21,18 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  benchArgs,
   fmt,
   median,
   privateDist,
   runWorkerProcess,
   startSinkProcess,
+  writeSection,
 } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const onlyIndex = args.indexOf('--only');
-const only = onlyIndex >= 0 ? args[onlyIndex + 1].split(',') : null;
-const write = !quick && !args.includes('--no-write');
+const { quick, only, write } = benchArgs();
 const RTT = 20;
 
 privateDist(here, root, 'bench:link');
@@ -295,22 +293,7 @@ for (const [name, shown, pass] of targets)
 out();
 const text = lines.join('\n');
 console.log(`\n${text}`);
-if (write && !only) {
-  const path = join(here, 'RESULTS.md');
-  const previous = readFileSync(path, 'utf8');
-  const start = previous.indexOf('\n## P5–P6');
-  const rest = start >= 0 ? previous.slice(start + 1) : '';
-  const next = rest.indexOf('\n## ', 1);
-  const kept =
-    start >= 0
-      ? previous.slice(0, start) + (next >= 0 ? rest.slice(next) : '')
-      : previous;
-  const queued = kept.indexOf('\n## Q — queued sending');
-  writeFileSync(
-    path,
-    queued >= 0
-      ? `${kept.slice(0, queued).trimEnd()}\n\n${text.trimEnd()}\n${kept.slice(queued)}`
-      : `${kept.trimEnd()}\n\n${text}`,
-  );
+if (write) {
+  writeSection(join(here, 'RESULTS.md'), 'P5–P6', text, 'Q — queued sending');
   console.log('\nWritten to bench/RESULTS.md');
 }

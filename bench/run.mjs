@@ -32,6 +32,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  benchArgs,
   fmt,
   median,
   privateDist,
@@ -60,12 +61,8 @@ if (
   if (npm.status !== 0) throw new Error('npm ci in bench/ failed');
 }
 privateDist(here, root, 'bench');
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
+const { args, quick, only, write } = benchArgs();
 const prof = args.includes('--prof');
-const onlyIndex = args.indexOf('--only');
-const only = onlyIndex >= 0 ? args[onlyIndex + 1].split(',') : null;
-const write = !quick && !only && !args.includes('--no-write');
 
 const NM = 'nestjs-mail';
 const POOL1 = 'nodemailer pool(1)';
@@ -345,7 +342,6 @@ for (const s of results) {
     out(s.notes);
     out();
   }
-  const memory = s.id === 'P3' || s.id === 'P4';
   const cpuUnit = s.scenario === 'attachment' ? 'ms' : 'µs/msg';
   out(
     `| contender | runs × messages | median msg/s | range | nestjs-mail ÷ this | client CPU, ${cpuUnit} | peak RSS growth, median (max) | new connections per run |`,
@@ -429,7 +425,6 @@ for (const s of results) {
       ours.rssMax <= 100 * 2 ** 20,
       `${mb(ours.rssMax)} MB (max of runs), ${fmt(ours.rate)} msg/s`,
     ]);
-  void memory;
 }
 
 if (targets.length) {

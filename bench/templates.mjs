@@ -10,11 +10,12 @@
 //
 // Writes its table to bench/RESULTS.md under "## T — templates", replacing
 // that section (and only it) when it is already there.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
+import { benchArgs, writeSection } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -25,9 +26,7 @@ const { default: Handlebars } = await import('handlebars');
 const { inline } = await import('@css-inline/css-inline');
 const { default: juice } = await import('juice');
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const write = !quick && !args.includes('--no-write');
+const { quick, write } = benchArgs();
 // Short batches, many rounds: every contender sees the same machine load.
 const OPS = 200;
 const ROUNDS = quick ? 5 : 40;
@@ -142,21 +141,5 @@ Load average (1 min) at the end: ${loadavg()[0].toFixed(2)}.
 ${table}
 `;
 console.log(`\n${section}`);
-if (write) {
-  const path = join(here, 'RESULTS.md');
-  const current = readFileSync(path, 'utf8');
-  const heading = '\n## T — templates';
-  const at = current.indexOf(heading);
-  let next;
-  if (at >= 0) {
-    const end = current.indexOf('\n## ', at + heading.length);
-    next = `${current.slice(0, at).trimEnd()}\n\n${section}${end >= 0 ? `\n${current.slice(end + 1)}` : ''}`;
-  } else {
-    const q = current.indexOf('\n## Q — ');
-    next =
-      q >= 0
-        ? `${current.slice(0, q).trimEnd()}\n\n${section}\n${current.slice(q + 1)}`
-        : `${current.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(path, next);
-}
+if (write)
+  writeSection(join(here, 'RESULTS.md'), 'T — templates', section, 'Q — ');

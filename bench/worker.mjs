@@ -5,20 +5,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { body, injectedService } from './harness.mjs';
 
 const job = JSON.parse(process.argv[2]);
 const { scenario, contender, host, port, count, file, warmup } = job;
 
 const FROM = 'sender@example.com';
-const LINE = 'The quick brown fox jumps over the lazy dog; pack my box now.'; // 62 chars
-
-/** A 1 KB plain-text body (16 lines of 64 bytes), distinct per message. */
-export function body(i) {
-  const first = `Message number ${i}`.padEnd(63, '.');
-  return [first, ...Array.from({ length: 15 }, () => LINE.padEnd(63, '!'))]
-    .map((line) => line + '\n')
-    .join('');
-}
 const subject = (i) => `Benchmark message ${i}`;
 const to = (i) => `user${i}@example.com`;
 
@@ -109,52 +101,31 @@ async function nodemailerPool(maxConnections, allAtOnce = maxConnections > 1) {
 }
 
 async function nestjsMail(backendOptions = {}) {
-  const { Module } = await import('@nestjs/common');
-  const { NestFactory } = await import('@nestjs/core');
   const { MailModule, MailService, EmailMessage } =
     await import('./.dist/index.js');
-
-  /** The controller pattern: a provider that gets MailService injected. */
-  class Notifier {
-    constructor(mail) {
-      this.mail = mail;
-    }
-    notify(i) {
-      return this.mail.sendMail(subject(i), body(i), FROM, [to(i)]);
-    }
-  }
-  class AppModule {}
-  Module({
-    imports: [
+  // The controller pattern: a provider that gets MailService injected.
+  const { app, service: mail } = await injectedService(
+    [
       MailModule.forRoot({
         backend: 'smtp',
         options: { host, port, ...backendOptions },
         defaultFromEmail: FROM,
       }),
     ],
-    providers: [
-      {
-        provide: Notifier,
-        useFactory: (mail) => new Notifier(mail),
-        inject: [MailService],
-      },
-    ],
-  })(AppModule);
-  const app = await NestFactory.createApplicationContext(AppModule, {
-    logger: false,
-  });
-  const notifier = app.get(Notifier);
+    MailService,
+  );
   return {
     prepare: (n) =>
       Array.from({ length: n }, (_, i) => [subject(i), body(i), FROM, [to(i)]]),
-    bulk: (datatuple) => notifier.mail.sendMassMail(datatuple),
+    bulk: (datatuple) => mail.sendMassMail(datatuple),
     async perRequest(n) {
-      for (let i = 0; i < n; i++) await notifier.notify(i);
+      for (let i = 0; i < n; i++)
+        await mail.sendMail(subject(i), body(i), FROM, [to(i)]);
     },
     async attachment(path) {
       const msg = new EmailMessage(subject(0), body(0), FROM, [to(0)]);
       msg.attachFile(path);
-      await notifier.mail.send(msg);
+      await mail.send(msg);
     },
     async attachmentRead(path) {
       // What attachFile did before streaming: the whole file in a Buffer.
@@ -164,33 +135,17 @@ async function nestjsMail(backendOptions = {}) {
         readFileSync(path),
         'application/octet-stream',
       );
-      await notifier.mail.send(msg);
+      await mail.send(msg);
     },
     close: () => app.close(),
   };
 }
 
 async function nestjsModulesMailer() {
-  const { Module } = await import('@nestjs/common');
-  const { NestFactory } = await import('@nestjs/core');
   const { MailerModule, MailerService } =
     await import('@nestjs-modules/mailer');
-
-  class Notifier {
-    constructor(mailer) {
-      this.mailer = mailer;
-    }
-    notify(i) {
-      return this.mailer.sendMail({
-        to: to(i),
-        subject: subject(i),
-        text: body(i),
-      });
-    }
-  }
-  class AppModule {}
-  Module({
-    imports: [
+  const { app, service: mailer } = await injectedService(
+    [
       // Its default configuration: a transport object (nodemailer's
       // non-pooled SMTP transport, one connection per message).
       MailerModule.forRoot({
@@ -198,20 +153,11 @@ async function nestjsModulesMailer() {
         defaults: { from: FROM },
       }),
     ],
-    providers: [
-      {
-        provide: Notifier,
-        useFactory: (m) => new Notifier(m),
-        inject: [MailerService],
-      },
-    ],
-  })(AppModule);
-  const app = await NestFactory.createApplicationContext(AppModule, {
-    logger: false,
-  });
-  const notifier = app.get(Notifier);
+    MailerService,
+  );
   const sequential = async (n) => {
-    for (let i = 0; i < n; i++) await notifier.notify(i);
+    for (let i = 0; i < n; i++)
+      await mailer.sendMail({ to: to(i), subject: subject(i), text: body(i) });
   };
   return {
     // No bulk API: the loop a controller or a job would run.
@@ -219,7 +165,7 @@ async function nestjsModulesMailer() {
     bulk: sequential,
     perRequest: sequential,
     async attachment(path) {
-      await notifier.mailer.sendMail({
+      await mailer.sendMail({
         to: to(0),
         subject: subject(0),
         text: body(0),

@@ -9,13 +9,14 @@ import type {
   MessageOutcome,
   SendResult,
 } from '../delivery/message-outcome.js';
-import { settle, type DetailedSendOptions } from '../delivery/detailed-send.js';
+import { settle } from '../delivery/detailed-send.js';
 import {
   failedOutcome,
   sentOutcome,
   skippedOutcome,
   type SmtpError,
 } from '../delivery/outcomes.js';
+import { ImproperlyConfiguredError } from '../errors/improperly-configured.error.js';
 import type { EmailMessage } from '../message/email-message.js';
 import {
   BaseEmailBackend,
@@ -55,12 +56,13 @@ export class NodemailerTransportBackend extends BaseEmailBackend {
   readonly transporter: Transporter;
   private readonly owned: boolean;
 
+  /** @throws ImproperlyConfiguredError when `transport` is missing. */
   constructor(options: NodemailerTransportBackendOptions) {
     super(options);
     const { transport } = options ?? {};
     if (!transport)
-      throw new Error(
-        'The nodemailer backend needs a `transport`: a transporter from createTransport(), or its options.',
+      throw new ImproperlyConfiguredError(
+        "The nodemailer backend needs a `transport` option: a transporter from nodemailer's createTransport(), or the options createTransport() takes.",
       );
     this.owned = typeof (transport as Transporter).sendMail !== 'function';
     this.transporter = this.owned
@@ -73,6 +75,10 @@ export class NodemailerTransportBackend extends BaseEmailBackend {
     if (this.owned) this.transporter.close();
   }
 
+  /**
+   * Sends each message with the transport and returns how many it took.
+   * @throws as {@link NodemailerTransportBackend.sendMessagesDetailed}.
+   */
   async sendMessages(messages: Iterable<EmailMessage>): Promise<number> {
     return (await this.sendMessagesDetailed(messages)).sent;
   }
@@ -87,7 +93,6 @@ export class NodemailerTransportBackend extends BaseEmailBackend {
    */
   override async sendMessagesDetailed(
     messages: Iterable<EmailMessage>,
-    _options: DetailedSendOptions = {},
   ): Promise<SendResult> {
     const list = [...messages];
     const mimes = list.map((message) =>
@@ -113,16 +118,7 @@ export class NodemailerTransportBackend extends BaseEmailBackend {
           envelope: { from: mime.envelope.from, to: mime.envelope.to },
           raw: mime.createReadStream({ linesep: '\r\n' }),
         });
-        const outcome = sentOutcome(base, info);
-        if (!info.rejectedErrors?.length)
-          outcome.rejected = (info.rejected ?? []).map((address) => ({
-            address: String(address),
-            responseCode: undefined,
-            response: undefined,
-            classification: 'transient' as const,
-          }));
-        if (info.messageId) outcome.messageId = info.messageId;
-        outcomes.push(outcome);
+        outcomes.push(sentOutcome(base, info));
       } catch (err) {
         outcomes.push(failedOutcome(base, err as SmtpError, false));
       }

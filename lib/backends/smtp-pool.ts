@@ -60,9 +60,8 @@ export class SmtpPool {
   readonly #idleTimers = new Map<SmtpSession, NodeJS.Timeout>();
   readonly #waiters: Waiter[] = [];
   readonly #closing = new Set<Promise<void>>();
-  /** Sessions open or opening, busy or idle (not those saying goodbye). */
+  /** Sessions open or opening, busy or idle (not those saying goodbye); the busy ones are those not idle. */
   #count = 0;
-  #busy = 0;
   /** After a connection was refused while others were open: how many the server takes, and until when to believe it. */
   #ceiling = Infinity;
   #ceilingUntil = 0;
@@ -77,7 +76,7 @@ export class SmtpPool {
   get status(): SmtpPoolStatus {
     return {
       open: this.#count,
-      busy: this.#busy,
+      busy: this.#count - this.#idle.length,
       idle: this.#idle.length,
       waiting: this.#waiters.length,
     };
@@ -97,10 +96,7 @@ export class SmtpPool {
   acquire(fresh = false): Promise<Lease> {
     if (!fresh) {
       const session = this.#takeIdle();
-      if (session) {
-        this.#busy++;
-        return Promise.resolve({ session, fresh: false });
-      }
+      if (session) return Promise.resolve({ session, fresh: false });
     } else if (!this.#hasRoom() && this.#idle.length) {
       const idle = this.#idle.pop()!;
       this.#clearIdleTimer(idle);
@@ -119,7 +115,6 @@ export class SmtpPool {
    * connection (which then takes its place).
    */
   release(session: SmtpSession, reusable = true): void {
-    this.#busy--;
     const keep =
       reusable &&
       session.alive &&
@@ -131,7 +126,6 @@ export class SmtpPool {
     }
     if (waiter) {
       this.#waiters.shift();
-      this.#busy++;
       return waiter.resolve({ session, fresh: false });
     }
     this.#idle.push(session);
@@ -149,7 +143,6 @@ export class SmtpPool {
   async check(): Promise<'reset' | 'connect' | 'busy'> {
     const idle = this.#takeIdle();
     if (idle) {
-      this.#busy++;
       const ok = await idle.check().then(
         () => true,
         () => false,
@@ -209,13 +202,11 @@ export class SmtpPool {
    */
   async #openFor(fresh: boolean): Promise<Lease> {
     this.#count++;
-    this.#busy++;
     let session: SmtpSession;
     try {
       session = await this.#open();
     } catch (err) {
       this.#count--;
-      this.#busy--;
       if (this.#count === 0) {
         for (const waiter of this.#waiters.splice(0)) waiter.reject(err);
         throw err;
@@ -224,10 +215,7 @@ export class SmtpPool {
       this.#ceilingUntil = Date.now() + CEILING_MS;
       if (fresh) throw err;
       const idle = this.#takeIdle();
-      if (idle) {
-        this.#busy++;
-        return { session: idle, fresh: false };
-      }
+      if (idle) return { session: idle, fresh: false };
       return new Promise<Lease>((resolve, reject) =>
         this.#waiters.unshift({ fresh, resolve, reject }),
       );
@@ -246,12 +234,17 @@ export class SmtpPool {
 
   /** A connection that ended while idle leaves the pool. */
   #dropIdle(session: SmtpSession): void {
+    if (this.#removeIdle(session)) this.#dispatch();
+  }
+
+  /** Takes `session` out of the idle list and the pool; `false` when it was not idle. */
+  #removeIdle(session: SmtpSession): boolean {
     const at = this.#idle.indexOf(session);
-    if (at < 0) return;
+    if (at < 0) return false;
     this.#idle.splice(at, 1);
     this.#clearIdleTimer(session);
     this.#count--;
-    this.#dispatch();
+    return true;
   }
 
   /** Takes a busy or idle connection out of the pool: QUIT when `polite`, else drop. */
@@ -274,12 +267,7 @@ export class SmtpPool {
     const ms = this.#options.idleTimeout;
     if (!Number.isFinite(ms)) return;
     const timer = setTimeout(() => {
-      const at = this.#idle.indexOf(session);
-      if (at < 0) return;
-      this.#idle.splice(at, 1);
-      this.#idleTimers.delete(session);
-      this.#count--;
-      this.#quit(session);
+      if (this.#removeIdle(session)) this.#quit(session);
     }, ms);
     timer.unref();
     this.#idleTimers.set(session, timer);

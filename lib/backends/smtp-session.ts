@@ -174,12 +174,12 @@ export class SmtpSession {
           ? this.#failed(err, stream, false)
           : this.#failed(outOfTurn(stray), stream, true);
     }
-    if (!result.ok && !result.lost) await this.reset();
+    if (!result.ok && !result.lost) await this.#reset();
     return result;
   }
 
   /** RSET, so the next message starts a clean transaction; closes the session when it fails. */
-  reset(): Promise<boolean> {
+  #reset(): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       if (!this.alive) return resolve(false);
       this.#connection.reset((err) => {
@@ -195,7 +195,7 @@ export class SmtpSession {
    * @throws when the server does not answer 2xx.
    */
   async check(): Promise<void> {
-    if (!(await this.reset())) {
+    if (!(await this.#reset())) {
       throw new Error(
         `SMTP server ${this.#connection.host}:${this.#connection.port} did not answer RSET`,
       );

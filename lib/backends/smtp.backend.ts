@@ -23,6 +23,7 @@ import {
   resolveSmtpOptions,
   smtpTimeouts,
   type SmtpEmailBackendOptions,
+  type SmtpTimeouts,
 } from './smtp-options.js';
 import { SmtpPool, type SmtpPoolStatus } from './smtp-pool.js';
 import { SmtpSession, type SessionAttempt } from './smtp-session.js';
@@ -121,6 +122,8 @@ export class SmtpEmailBackend extends BaseEmailBackend {
   #opening: Promise<boolean> | undefined;
   /** CA, certificate and key, read once on the first connect. */
   #tlsFiles?: Promise<Array<Buffer | undefined>>;
+  /** The timeouts every connection gets, from `timeout`. */
+  readonly #timeouts: Partial<SmtpTimeouts>;
 
   /**
    * @param context given by `MailModule` (see {@link BaseEmailBackend}).
@@ -145,12 +148,13 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       options.maxMessagesPerConnection ?? Infinity;
     this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.rateLimit = options.rateLimit;
+    this.#timeouts = smtpTimeouts(this.timeout);
     this.#pool = new SmtpPool(() => this.connect(), {
       maxConnections: this.maxConnections,
       maxMessagesPerConnection: this.maxMessagesPerConnection,
       idleTimeout: this.idleTimeout * 1000,
       rateLimit: this.rateLimit,
-      quitGrace: Math.min(smtpTimeouts(this.timeout).command ?? 5000, 5000),
+      quitGrace: Math.min(this.#timeouts.command ?? 5000, 5000),
     });
   }
 
@@ -395,7 +399,7 @@ export class SmtpEmailBackend extends BaseEmailBackend {
       ),
     );
     const [ca, cert, key] = await this.#tlsFiles;
-    const timeouts = smtpTimeouts(this.timeout);
+    const timeouts = this.#timeouts;
     const password = this.#password;
     return SmtpSession.open({
       options: {

@@ -16,11 +16,15 @@ export type SmtpError = Error & {
   rejectedErrors?: SmtpError[];
 };
 
-/** nodemailer's result of one accepted message. */
+/** nodemailer's result of one accepted message (an SMTP connection's, or any transport's). */
 export interface SmtpInfo {
   accepted?: string[];
+  /** Refused addresses; with `rejectedErrors` (SMTP) each has its reply there. */
+  rejected?: unknown[];
   rejectedErrors?: SmtpError[];
   response?: string;
+  /** The Message-ID a transport gave the message (SES's, for example). */
+  messageId?: string;
 }
 
 /** What every outcome of one message shares. */
@@ -65,6 +69,18 @@ function rejection(address: string, err: SmtpError): RejectedRecipient {
   };
 }
 
+/**
+ * The recipients refused of an accepted message: from `rejectedErrors` with
+ * their replies when there are any, otherwise the bare `rejected` addresses
+ * (a transport that does not say why: `'transient'`).
+ */
+function refused(info: SmtpInfo): RejectedRecipient[] {
+  if (info.rejectedErrors?.length) return refusedAtRcpt(info.rejectedErrors);
+  return (info.rejected ?? []).map((address) =>
+    rejection(String(address), {} as SmtpError),
+  );
+}
+
 function refusedAtRcpt(errors: SmtpError[] = []): RejectedRecipient[] {
   return errors.map((err) => rejection(err.recipient ?? '', err));
 }
@@ -87,20 +103,20 @@ export function skippedOutcome(
   };
 }
 
-/** The server answered 2xx to the data. */
+/** The server (or transport) took the message; a Message-ID in `info` wins over the message's own. */
 export function sentOutcome(base: OutcomeBase, info: SmtpInfo): MessageOutcome {
   // Fields copied one by one here and below: V8 builds `{ ...base, more }`
   // on a slow path, some microseconds an outcome, noticeable in a bulk send.
   return {
     index: base.index,
     message: base.message,
-    messageId: base.messageId,
+    messageId: info.messageId || base.messageId,
     envelope: base.envelope,
     status: 'sent',
     sent: true,
     classification: null,
     accepted: [...(info.accepted ?? base.envelope.to)],
-    rejected: refusedAtRcpt(info.rejectedErrors),
+    rejected: refused(info),
     response: info.response,
   };
 }

@@ -12,7 +12,11 @@ import {
   SendError,
   type MassMailItem,
 } from '../../lib/index.js';
-import { startSmtpSink, waitFor, type SmtpSink } from '../support/smtp-sink.js';
+import {
+  startCountingSink,
+  type CountingSink,
+} from '../support/counting-sink.js';
+import { waitFor } from '../support/smtp-sink.js';
 
 const FROM = 'from@example.com';
 const item = (n: number): MassMailItem => [
@@ -26,27 +30,18 @@ const items = (count: number) =>
 const mail = (n: number, to = [`to${n}@example.com`]) =>
   new EmailMessage(`m${n}`, `Body ${n}`, FROM, to);
 
-let sink: SmtpSink;
+let sink: CountingSink;
 let app: TestingModule | undefined;
 let backend: SmtpEmailBackend | undefined;
-/** Most connections open at the same time. */
-let peak = 0;
 
 async function startSink(
   onRcptTo?: (address: string) => Error | undefined,
 ): Promise<void> {
-  let live = 0;
-  peak = 0;
-  sink = await startSmtpSink({
-    onConnect(_session, callback) {
-      peak = Math.max(peak, ++live);
-      callback();
-    },
-    onClose() {
-      live--;
-    },
-    onRcptTo(address, _session, callback) {
-      callback(onRcptTo?.(address.address) ?? undefined);
+  sink = await startCountingSink({
+    server: {
+      onRcptTo(address, _session, callback) {
+        callback(onRcptTo?.(address.address) ?? undefined);
+      },
     },
   });
 }
@@ -94,7 +89,7 @@ describe('sendMassMail connections', () => {
     expect(sent).toBe(400);
     expect(sink.connectionCount).toBeGreaterThan(1);
     expect(sink.connectionCount).toBeLessThanOrEqual(3);
-    expect(peak).toBeLessThanOrEqual(3);
+    expect(sink.peak).toBeLessThanOrEqual(3);
     // Outcomes keep the order given; every message arrived exactly once.
     expect(outcomes.map((o) => o.index)).toEqual([...Array(400).keys()]);
     expect(outcomes.map((o) => o.message.subject)).toEqual(

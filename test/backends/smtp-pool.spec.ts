@@ -38,6 +38,20 @@ const backendFor = (options: SmtpEmailBackendOptions = {}) =>
     ...options,
   }));
 
+/** The module's MailService, its default mailer on the sink with `maxConnections`. */
+async function mailServiceFor(maxConnections: number): Promise<MailService> {
+  app = await Test.createTestingModule({
+    imports: [
+      MailModule.forRoot({
+        options: { host: '127.0.0.1', port: sink!.port, maxConnections },
+        defaultFromEmail: FROM,
+      }),
+    ],
+  }).compile();
+  await app.init();
+  return app.get(MailService);
+}
+
 const subjects = () => sink!.messages.map((m) => m.parsed.subject);
 const releaseHeld = () => sink?.releaseHeld();
 
@@ -138,16 +152,7 @@ describe('SmtpEmailBackend pool', () => {
 
   it('app.close() waits for sends in flight and closes every pooled connection', async () => {
     await startSink({ hold: true });
-    app = await Test.createTestingModule({
-      imports: [
-        MailModule.forRoot({
-          options: { host: '127.0.0.1', port: sink!.port, maxConnections: 4 },
-          defaultFromEmail: FROM,
-        }),
-      ],
-    }).compile();
-    await app.init();
-    const service = app.get(MailService);
+    const service = await mailServiceFor(4);
     const sends = [1, 2, 3, 4, 5, 6].map((n) =>
       service.sendMail(`m${n}`, 'Body', FROM, [`to${n}@example.com`]),
     );
@@ -156,7 +161,7 @@ describe('SmtpEmailBackend pool', () => {
       5000,
       'four messages in flight',
     );
-    const closing = app.close();
+    const closing = app!.close();
     app = undefined;
     while ((await Promise.race([closing, 'pending'])) === 'pending') {
       releaseHeld();
@@ -354,16 +359,7 @@ describe('SmtpEmailBackend url', () => {
 describe('getConnection()', () => {
   it('returns a backend of its own, never sharing the pool', async () => {
     await startSink({ hold: true });
-    app = await Test.createTestingModule({
-      imports: [
-        MailModule.forRoot({
-          options: { host: '127.0.0.1', port: sink!.port, maxConnections: 1 },
-          defaultFromEmail: FROM,
-        }),
-      ],
-    }).compile();
-    await app.init();
-    const service = app.get(MailService);
+    const service = await mailServiceFor(1);
     // The shared mailer's only connection is busy...
     const shared = service.sendMail('shared', 'Body', FROM, ['a@example.com']);
     await waitFor(() => sink!.held.length === 1, 5000, 'the shared send');

@@ -209,17 +209,13 @@ export async function startFaultSink(
           }
           const onData = s.onData?.({ mailFrom, rcptTo });
           replyEarly = onData === 'reply-early';
-          if (onData === 'hold') {
+          if (onData === 'hold' || onData === 'drop-before-dot') {
             reply('354 End data with <CR><LF>.<CR><LF>');
             socket.pause();
             gone = true;
-            return;
-          }
-          if (onData === 'drop-before-dot') {
-            reply('354 End data with <CR><LF>.<CR><LF>');
-            socket.pause();
-            gone = true;
-            setTimeout(() => socket.destroy(), 200);
+            if (onData === 'drop-before-dot') {
+              setTimeout(() => socket.destroy(), 200);
+            }
             return;
           }
           inData = true;
